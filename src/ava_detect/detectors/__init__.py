@@ -1,0 +1,48 @@
+"""One detector per failure mode, registered by mode key.
+
+A detector module registers its class with :func:`register`; the pipeline asks
+:func:`detector_for` for each selected check. A check with no registered detector is reported as
+``skipped`` with that reason, never as a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import Detector, FrameAnalyzer, Segment, hysteresis_segments
+
+_REGISTRY: dict[str, Callable[[], Detector]] = {}
+
+
+def register(factory: Callable[[], Detector]) -> Callable[[], Detector]:
+    """Class decorator: make ``factory().mode`` available to the pipeline."""
+    mode = factory.mode
+    _REGISTRY[mode] = factory
+    return factory
+
+
+def detector_for(mode: str) -> Detector | None:
+    """A fresh detector for ``mode``, or None when this version has none."""
+    _load_builtin()
+    factory = _REGISTRY.get(mode)
+    return factory() if factory is not None else None
+
+
+def registered_modes() -> tuple[str, ...]:
+    _load_builtin()
+    return tuple(_REGISTRY)
+
+
+def _load_builtin() -> None:
+    """Import the built-in detector modules so they register themselves."""
+
+
+__all__ = [
+    "Detector",
+    "FrameAnalyzer",
+    "Segment",
+    "detector_for",
+    "hysteresis_segments",
+    "register",
+    "registered_modes",
+]

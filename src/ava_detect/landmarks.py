@@ -1,0 +1,203 @@
+"""Hand and face landmarks per frame: the only module that imports MediaPipe.
+
+Uses MediaPipe's legacy ``mp.solutions`` API in tracking mode (``static_image_mode=False``), whose
+models ship inside the ``mediapipe==0.10.21`` wheel, so nothing is downloaded.
+
+Coordinates are pixels of the full-resolution, upright picture (rotation applied), whatever size
+the frame was analysed at: ``x`` to the right, ``y`` down, ``z`` depth in the same pixel scale
+(MediaPipe's relative depth times the picture width; smaller is nearer the camera).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ModelError
+
+N_HAND_POINTS = 21
+N_FACE_POINTS = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
+
+_QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "ABSL_MIN_LOG_LEVEL": "2"}
+_native_silenced = False
+
+
+def _silence_native_logs() -> None:
+    """Keep MediaPipe's C++ and TFLite log lines off the terminal.
+
+    They are written straight to file descriptor 2, from graph threads, whenever a model first
+    runs, so Python-level filters cannot stop them. We point descriptor 2 at /dev/null and give
+    Python's ``sys.stderr`` a duplicate of the real terminal, so ava-detect's own messages,
+    warnings and tracebacks still show. Set ``AVA_NATIVE_LOGS=1`` to see the native logs.
+    """
+    global _native_silenced
+    if _native_silenced or os.environ.get("AVA_NATIVE_LOGS"):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(real, "w", buffering=1, encoding="utf-8", errors="replace")
+    except (OSError, AttributeError, ValueError):
+        return
+    _native_silenced = True
+
+
+def _import_mediapipe():
+    for key, value in _QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    _silence_native_logs()
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+        import mediapipe as mp
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(
+            "MediaPipe is not installed or failed to import "
+            f"({exc}). Reinstall with: pip install 'mediapipe==0.10.21'"
+        ) from exc
+    return mp
+
+
+@dataclass
+class HandsInFrame:
+    """Hands found in one frame, padded to ``max_hands`` rows with NaN.
+
+    image: (max_hands, 21, 3) float32, pixels of the full-resolution upright frame.
+    world: (max_hands, 21, 3) float32, metres, origin at the hand's centre (MediaPipe world).
+    handedness: (max_hands,) float32, MediaPipe's raw label: +1 "Right", -1 "Left", NaN absent.
+        The model assumes a mirrored (selfie) picture, so on ordinary footage "Left" is usually
+        the person's right hand.
+    score: (max_hands,) float32, the label's confidence in [0, 1], NaN absent.
+    """
+
+    image: np.ndarray
+    world: np.ndarray
+    handedness: np.ndarray
+    score: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(np.sum(~np.isnan(self.score)))
+
+
+@dataclass
+class FacesInFrame:
+    """Faces found in one frame, padded to ``max_faces`` rows with NaN.
+
+    points: (max_faces, 478, 3) float32, pixels of the full-resolution upright frame.
+    """
+
+    points: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(np.sum(~np.isnan(self.points[:, 0, 0])))
+
+
+def _to_pixels(landmarks, width: int, height: int) -> np.ndarray:
+    arr = np.array([(p.x, p.y, p.z) for p in landmarks.landmark], dtype=np.float32)
+    arr[:, 0] *= width
+    arr[:, 1] *= height
+    arr[:, 2] *= width
+    return arr
+
+
+class HandTracker:
+    """MediaPipe Hands in tracking mode: feed frames in order, get :class:`HandsInFrame`."""
+
+    def __init__(self, *, max_hands: int = 2, model_complexity: int = 1,
+                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
+        mp = _import_mediapipe()
+        self.max_hands = max_hands
+        try:
+            self._model = mp.solutions.hands.Hands(
+                    static_image_mode=False,
+                    max_num_hands=max_hands,
+                    model_complexity=model_complexity,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                )
+        except Exception as exc:  # noqa: BLE001 - any failure here means the model is unusable
+            raise ModelError(f"MediaPipe hand model could not be loaded ({exc}).") from exc
+
+    def process(self, rgb: np.ndarray, full_size: tuple[int, int]) -> HandsInFrame:
+        """Landmarks for one RGB frame (H, W, 3) uint8; ``full_size`` is (width, height) px."""
+        out = HandsInFrame(
+            image=np.full((self.max_hands, N_HAND_POINTS, 3), np.nan, np.float32),
+            world=np.full((self.max_hands, N_HAND_POINTS, 3), np.nan, np.float32),
+            handedness=np.full(self.max_hands, np.nan, np.float32),
+            score=np.full(self.max_hands, np.nan, np.float32),
+        )
+        result = self._run(rgb)
+        if not result.multi_hand_landmarks:
+            return out
+        width, height = full_size
+        worlds = result.multi_hand_world_landmarks or []
+        labels = result.multi_handedness or []
+        for k, marks in enumerate(result.multi_hand_landmarks[: self.max_hands]):
+            out.image[k] = _to_pixels(marks, width, height)
+            if k < len(worlds):
+                out.world[k] = np.array(
+                    [(p.x, p.y, p.z) for p in worlds[k].landmark], dtype=np.float32
+                )
+            if k < len(labels):
+                cls = labels[k].classification[0]
+                out.handedness[k] = 1.0 if cls.label == "Right" else -1.0
+                out.score[k] = cls.score
+            else:
+                out.score[k] = 0.0
+        return out
+
+    def _run(self, rgb: np.ndarray):
+        return self._model.process(np.ascontiguousarray(rgb))
+
+    def reset(self) -> None:
+        """Forget the tracking state so the next frame starts a new clip."""
+        self._model.reset()
+
+    def close(self) -> None:
+        self._model.close()
+
+
+class FaceTracker:
+    """MediaPipe Face Mesh with iris (478 points) in tracking mode."""
+
+    def __init__(self, *, max_faces: int = 2, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5):
+        mp = _import_mediapipe()
+        self.max_faces = max_faces
+        try:
+            self._model = mp.solutions.face_mesh.FaceMesh(
+                    static_image_mode=False,
+                    max_num_faces=max_faces,
+                    refine_landmarks=True,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                )
+        except Exception as exc:  # noqa: BLE001
+            raise ModelError(f"MediaPipe face mesh could not be loaded ({exc}).") from exc
+
+    def process(self, rgb: np.ndarray, full_size: tuple[int, int]) -> FacesInFrame:
+        """Landmarks for one RGB frame (H, W, 3) uint8; ``full_size`` is (width, height) px."""
+        out = FacesInFrame(points=np.full((self.max_faces, N_FACE_POINTS, 3), np.nan, np.float32))
+        result = self._model.process(np.ascontiguousarray(rgb))
+        if not result.multi_face_landmarks:
+            return out
+        width, height = full_size
+        for k, marks in enumerate(result.multi_face_landmarks[: self.max_faces]):
+            out.points[k] = _to_pixels(marks, width, height)
+        return out
+
+    def reset(self) -> None:
+        """Forget the tracking state so the next frame starts a new clip."""
+        self._model.reset()
+
+    def close(self) -> None:
+        self._model.close()

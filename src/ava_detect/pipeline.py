@@ -1,0 +1,275 @@
+"""The one frame loop: decode once, track, measure, detect.
+
+:class:`Analyzer` holds the loaded models so a batch worker can analyse many clips with one set;
+:func:`analyze` is the one-clip shortcut. Data flows one way: file -> frames and audio ->
+landmarks -> per-frame arrays (:class:`~ava_detect.signals.ClipSignals`) -> detectors ->
+:class:`~ava_detect.report.Report`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .detectors import detector_for
+from .detectors.base import Detector, FrameAnalyzer
+from .errors import InputError
+from .landmarks import FacesInFrame, FaceTracker, HandsInFrame, HandTracker
+from .media import ClipInfo, DecodeStats, iter_frames, probe, read_audio
+from .report import CheckResult, Report
+from .settings import Settings
+from .signals import ClipSignals, FaceArrays, HandArrays
+from .signals.tracks import SlotTracker
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class StageTimes:
+    """Wall seconds spent per stage of one analysis (kept out of the JSON: it varies per run)."""
+
+    decode_s: float = 0.0
+    hands_s: float = 0.0
+    faces_s: float = 0.0
+    analyzers_s: float = 0.0
+    audio_s: float = 0.0
+    detect_s: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_s(self) -> float:
+        return (
+            self.decode_s + self.hands_s + self.faces_s + self.analyzers_s + self.audio_s
+            + self.detect_s
+        )
+
+
+@dataclass
+class Analysis:
+    """The result of one clip: the report, the signals it was made from, and stage timings."""
+
+    report: Report
+    signals: ClipSignals
+    times: StageTimes
+
+
+class Analyzer:
+    """Analyses clips with one set of loaded models.
+
+    Models are created on first use and reset between clips, so tracking state never leaks
+    from one clip into the next.
+    """
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self._hands: HandTracker | None = None
+        self._faces: FaceTracker | None = None
+
+    def analyze(
+        self,
+        path: str | Path,
+        *,
+        user: dict | None = None,
+        progress: ProgressFn | None = None,
+    ) -> Analysis:
+        """Analyse one clip with every selected check.
+
+        Parameters
+        ----------
+        path
+            The clip.
+        user
+            What the user told us about the clip (generation_id, platform, prompt): recorded.
+        progress
+            Called as ``progress(frames_done, frames_total)`` while frames are analysed.
+        """
+        settings = self.settings
+        times = StageTimes()
+        info = probe(path)
+        detectors = {mode: detector_for(mode) for mode in settings.checks}
+        active = [d for d in detectors.values() if d is not None]
+        need_hands = any(d.needs_hands for d in active)
+        need_faces = any(d.needs_faces for d in active)
+        need_audio = any(d.needs_audio for d in active) and info.has_audio
+        analyzers = [a for d in active for a in d.frame_analyzers(settings)]
+
+        signals = self._frame_loop(info, need_hands, need_faces, analyzers, times, progress)
+        if need_audio:
+            start = time.perf_counter()
+            try:
+                signals.audio = read_audio(info.path, sr=settings.audio_sample_rate)
+            except InputError:
+                signals.audio = None  # undecodable audio: lip sync reports it as skipped
+            signals.audio_sr = settings.audio_sample_rate
+            times.audio_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        checks = {mode: _run_check(mode, det, signals, settings) for mode, det in detectors.items()}
+        times.detect_s = time.perf_counter() - start
+        report = Report(
+            tool_version=__version__,
+            clip=_clip_dict(info),
+            checks=checks,
+            created_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            settings={"digest": settings.digest(), **settings.to_dict()},
+            user={k: v for k, v in (user or {}).items() if v is not None},
+            analysis={
+                "frames_analyzed": signals.n_frames,
+                "corrupt_packets_skipped": signals.decode.corrupt_packets,
+                "analysis_max_side": settings.analysis_max_side,
+            },
+        )
+        return Analysis(report=report, signals=signals, times=times)
+
+    def _frame_loop(
+        self,
+        info: ClipInfo,
+        need_hands: bool,
+        need_faces: bool,
+        analyzers: list[FrameAnalyzer],
+        times: StageTimes,
+        progress: ProgressFn | None,
+    ) -> ClipSignals:
+        settings = self.settings
+        hands_model = self._hand_model() if need_hands else None
+        faces_model = self._face_model() if need_faces else None
+        hand_slots = SlotTracker(settings.max_hands)
+        face_slots = SlotTracker(settings.max_faces)
+        full_size = info.display_size
+        stats = DecodeStats()
+        t_list: list[float] = []
+        hand_rows: list[HandsInFrame] = []
+        face_rows: list[FacesInFrame] = []
+
+        frames = iter_frames(info.path, max_side=settings.analysis_max_side,
+                             rotation=info.rotation, stats=stats)
+        tick = time.perf_counter()
+        for frame in frames:
+            now = time.perf_counter()
+            times.decode_s += now - tick
+            hands = faces = None
+            if hands_model is not None:
+                hands = _reorder_hands(hands_model.process(frame.rgb, full_size), hand_slots)
+                hand_rows.append(hands)
+                times.hands_s += time.perf_counter() - now
+                now = time.perf_counter()
+            if faces_model is not None:
+                faces = faces_model.process(frame.rgb, full_size)
+                faces.points = faces.points[face_slots.update(_centres(faces.points))]
+                face_rows.append(faces)
+                times.faces_s += time.perf_counter() - now
+                now = time.perf_counter()
+            for analyzer in analyzers:
+                analyzer.update(frame, hands, faces)
+            times.analyzers_s += time.perf_counter() - now
+            t_list.append(frame.t_s)
+            if progress is not None:
+                progress(len(t_list), info.frame_count)
+            tick = time.perf_counter()
+        times.decode_s += time.perf_counter() - tick
+
+        if not t_list:
+            raise InputError(
+                f"{info.path}: no frame of the video could be decoded. The file is damaged or "
+                "uses an unsupported codec; re-export it as H.264 mp4."
+            )
+        signals = ClipSignals(info=info, t_s=np.asarray(t_list, dtype=np.float64),
+                              frame_size=full_size, decode=stats)
+        if hand_rows:
+            signals.hands = HandArrays(
+                image=np.stack([h.image for h in hand_rows]),
+                world=np.stack([h.world for h in hand_rows]),
+                handedness=np.stack([h.handedness for h in hand_rows]),
+                score=np.stack([h.score for h in hand_rows]),
+            )
+        if face_rows:
+            signals.faces = FaceArrays(points=np.stack([f.points for f in face_rows]))
+        start = time.perf_counter()
+        for analyzer in analyzers:
+            signals.measured.update(analyzer.finish())
+        times.analyzers_s += time.perf_counter() - start
+        return signals
+
+    def _hand_model(self) -> HandTracker:
+        s = self.settings
+        if self._hands is None:
+            self._hands = HandTracker(
+                max_hands=s.max_hands,
+                model_complexity=s.hands.model_complexity,
+                min_detection_confidence=s.hands.min_detection_confidence,
+                min_tracking_confidence=s.hands.min_tracking_confidence,
+            )
+        else:
+            self._hands.reset()
+        return self._hands
+
+    def _face_model(self) -> FaceTracker:
+        if self._faces is None:
+            self._faces = FaceTracker(
+                max_faces=self.settings.max_faces,
+                min_detection_confidence=self.settings.identity.min_detection_confidence,
+            )
+        else:
+            self._faces.reset()
+        return self._faces
+
+    def close(self) -> None:
+        for model in (self._hands, self._faces):
+            if model is not None:
+                model.close()
+        self._hands = self._faces = None
+
+
+def analyze(
+    path: str | Path,
+    settings: Settings | None = None,
+    *,
+    user: dict | None = None,
+    progress: ProgressFn | None = None,
+) -> Analysis:
+    """Analyse one clip with fresh models (see :class:`Analyzer` to reuse them)."""
+    analyzer = Analyzer(settings)
+    try:
+        return analyzer.analyze(path, user=user, progress=progress)
+    finally:
+        analyzer.close()
+
+
+def _centres(points: np.ndarray) -> np.ndarray:
+    """(K, P, 3) landmarks -> (K, 2) mean x, y per object; NaN rows stay NaN."""
+    out = np.full((points.shape[0], 2), np.nan)
+    present = ~np.isnan(points[:, 0, 0])
+    if present.any():
+        out[present] = points[present, :, :2].mean(axis=1)
+    return out
+
+
+def _reorder_hands(hands: HandsInFrame, slots: SlotTracker) -> HandsInFrame:
+    order = slots.update(_centres(hands.image))
+    return HandsInFrame(
+        image=hands.image[order],
+        world=hands.world[order],
+        handedness=hands.handedness[order],
+        score=hands.score[order],
+    )
+
+
+def _run_check(
+    mode: str, detector: Detector | None, signals: ClipSignals, settings: Settings
+) -> CheckResult:
+    if detector is None:
+        return CheckResult("skipped", reason="this version of ava-detect has no detector for it")
+    return detector.detect(signals, settings)
+
+
+def _clip_dict(info: ClipInfo) -> dict:
+    data = info.to_dict()
+    data["path"] = str(Path(info.path))
+    data["file_name"] = Path(info.path).name
+    return data

@@ -1,0 +1,20 @@
+"""Shared fixtures: the real test media folder and small generated clips."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def media_dir() -> Path:
+    """The real media folder named by AVA_TEST_MEDIA; the test is skipped when it is unset."""
+    value = os.environ.get("AVA_TEST_MEDIA")
+    if not value:
+        pytest.skip("AVA_TEST_MEDIA is not set: real-media tests need ../shared/media")
+    path = Path(value)
+    if not path.is_dir():
+        pytest.skip(f"AVA_TEST_MEDIA={value} is not a folder")
+    return path
