@@ -306,9 +306,7 @@ def _frame_time(frame: av.VideoFrame, tb: Fraction, origin: float, last_t: float
     return round(float(pts * tb) - origin, 6)
 
 
-def read_frame_at(
-    path: str | os.PathLike, t_s: float, *, max_side: int | None = None
-) -> Frame:
+def read_frame_at(path: str | os.PathLike, t_s: float, *, max_side: int | None = None) -> Frame:
     """Decode the frame that is on screen at time ``t_s`` (the last frame with pts <= t_s).
 
     Seeks to the keyframe before ``t_s`` and decodes forward, so the returned frame's ``t_s`` is

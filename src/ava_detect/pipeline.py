@@ -45,7 +45,11 @@ class StageTimes:
     @property
     def total_s(self) -> float:
         return (
-            self.decode_s + self.hands_s + self.faces_s + self.analyzers_s + self.audio_s
+            self.decode_s
+            + self.hands_s
+            + self.faces_s
+            + self.analyzers_s
+            + self.audio_s
             + self.detect_s
         )
 
@@ -147,8 +151,9 @@ class Analyzer:
         hand_rows: list[HandsInFrame] = []
         face_rows: list[FacesInFrame] = []
 
-        frames = iter_frames(info.path, max_side=settings.analysis_max_side,
-                             rotation=info.rotation, stats=stats)
+        frames = iter_frames(
+            info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
+        )
         tick = time.perf_counter()
         for frame in frames:
             now = time.perf_counter()
@@ -179,8 +184,9 @@ class Analyzer:
                 f"{info.path}: no frame of the video could be decoded. The file is damaged or "
                 "uses an unsupported codec; re-export it as H.264 mp4."
             )
-        signals = ClipSignals(info=info, t_s=np.asarray(t_list, dtype=np.float64),
-                              frame_size=full_size, decode=stats)
+        signals = ClipSignals(
+            info=info, t_s=np.asarray(t_list, dtype=np.float64), frame_size=full_size, decode=stats
+        )
         if hand_rows:
             signals.hands = HandArrays(
                 image=np.stack([h.image for h in hand_rows]),
