@@ -60,7 +60,7 @@ class IdentitySettings:
     min_duration_ms: float = 200.0  # an alarm shorter than this is not a finding
     # The onset is the first frame after the last one whose distance is still within this
     # fraction of the way from the baseline to the on threshold.
-    near_fraction: float = 0.5
+    near_fraction: float = 0.3
     switch_max_ms: float = 100.0  # a rise to the alarm level within this time is a switch
     track_jump_eye_distances: float = 1.5  # a track whose face moves further than this many
     # eye distances in one frame has jumped to another face: it restarts, never a switch

@@ -72,7 +72,8 @@ class IdentityDriftDetector:
             present = faces.present[:, k]
             if not present.any():
                 continue
-            centres = np.nanmean(pts[:, k, :, :2], axis=1)
+            centres = np.full((n, 2), np.nan)
+            centres[present] = pts[present, k, :, :2].mean(axis=1)
             curve = np.full(n, np.nan)
             for span in split_tracks(k, present, centres, eyes[:, k], t, cuts,
                                      jump_eye_distances=s.track_jump_eye_distances,
@@ -171,7 +172,8 @@ class _Context:
         }
         notes = self._attributes(k, span.start, a, seg.end, measured)
         until = "the end of the shot" if to_end else f"{seg.end_s:.2f} s"
-        face = f"face {k + 1}" if self.pts.shape[1] > 1 else "the face"
+        several = int(np.any(~np.isnan(self.pts[:, :, 0, 0]), axis=0).sum()) > 1
+        face = f"face {k + 1}" if several else "the face"
         if switch:
             text = (f"{face} becomes a different person at {t[a.onset]:.2f} s (frame {a.onset}): "
                     f"its identity distance to the reference at {t[ref_frame]:.2f} s jumps from "

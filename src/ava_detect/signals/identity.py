@@ -139,11 +139,13 @@ def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.nd
 
     The onset is the usable frame right after the last frame (before the alarm) whose raw
     distance is at most ``near``; the rise time runs from that frame to the first raw distance
-    at or above ``on``.
+    at or above ``on``. An alarm must last ``min_duration_s`` from its onset (the smoothed
+    curve itself crosses later, by up to half its window, so a change near the end of a clip
+    would otherwise be lost).
     """
     alarms = []
     usable = ~np.isnan(raw)
-    for seg in hysteresis_segments(smooth, t_s, on=on, off=off, min_duration_s=min_duration_s):
+    for seg in hysteresis_segments(smooth, t_s, on=on, off=off, min_frames=2):
         before = np.flatnonzero(usable[: seg.start + 1] & (raw[: seg.start + 1] <= near))
         last_near = int(before[-1]) if len(before) else -1
         after = np.flatnonzero(usable[last_near + 1 :]) + last_near + 1
@@ -153,6 +155,8 @@ def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.nd
         t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
         step = (float(np.linalg.norm(emb[onset] - emb[last_near])) if last_near >= 0
                 else float("nan"))
+        if seg.end_s - t_s[onset] + 1e-9 < min_duration_s:
+            continue
         alarms.append(Alarm(seg, onset, last_near, float(t_s[first_high] - t0), step))
     return alarms
 
