@@ -106,7 +106,8 @@ def test_same_person_has_no_identity_finding(identity_analyzer, media_dir, rel):
 
 
 def test_scene_cuts_are_new_shots_not_drift(identity_analyzer, media_dir):
-    check, _ = _identity(identity_analyzer, media_dir / "faces/facerec_hamilton_clip_scene_cuts.mp4")
+    hamilton = media_dir / "faces/facerec_hamilton_clip_scene_cuts.mp4"
+    check, _ = _identity(identity_analyzer, hamilton)
     assert check.findings == []
     assert len(check.details["shot_starts_s"]) >= 2
     assert all("new shot" in e["description"] for e in check.details["events"])
