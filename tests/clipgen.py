@@ -57,8 +57,14 @@ def write_video(
     return path
 
 
-def tone(freq_hz: float, duration_s: float, *, sr: int = 16000, start_s: float = 0.0,
-         amplitude: float = 0.5) -> np.ndarray:
+def tone(
+    freq_hz: float,
+    duration_s: float,
+    *,
+    sr: int = 16000,
+    start_s: float = 0.0,
+    amplitude: float = 0.5,
+) -> np.ndarray:
     """Silence until ``start_s``, then a sine tone, to ``duration_s`` in all."""
     t = np.arange(int(duration_s * sr)) / sr
     signal = amplitude * np.sin(2 * np.pi * freq_hz * t)

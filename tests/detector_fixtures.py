@@ -28,11 +28,18 @@ class FaceMissingDetector:
         if not segments:
             return CheckResult("pass")
         findings = [
-            Finding(mode="identity", kind="face_missing", first_s=s.start_s, start_s=s.start_s,
-                    end_s=s.end_s, confidence=1.0,
-                    description=f"no face from {s.start_s:.3f} s to {s.end_s:.3f} s",
-                    measured={"frames": s.end - s.start + 1}, threshold={"min_duration_s": 0.2},
-                    evidence=[Evidence(t_s=s.start_s, label="first failure")])
+            Finding(
+                mode="identity",
+                kind="face_missing",
+                first_s=s.start_s,
+                start_s=s.start_s,
+                end_s=s.end_s,
+                confidence=1.0,
+                description=f"no face from {s.start_s:.3f} s to {s.end_s:.3f} s",
+                measured={"frames": s.end - s.start + 1},
+                threshold={"min_duration_s": 0.2},
+                evidence=[Evidence(t_s=s.start_s, label="first failure")],
+            )
             for s in segments
         ]
         return CheckResult("fail", findings=findings)

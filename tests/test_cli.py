@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from detector_fixtures import FaceMissingDetector
 
 from ava_detect import detectors
 from ava_detect.cli import main
 from ava_detect.report.json import contract_errors
-from detector_fixtures import FaceMissingDetector
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_clips" / "talking_clean.mp4"
@@ -22,7 +22,10 @@ SAMPLE = ROOT / "sample_clips" / "talking_clean.mp4"
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "ava_detect.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
     )
 
@@ -44,8 +47,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, name, content, says):
 
         with av.open(str(path), "w", format="mp4") as out:  # audio only, named .mp4
             stream = out.add_stream("aac", rate=16000, layout="mono")
-            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="flt",
-                                               layout="mono")
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 1024), np.float32), format="flt", layout="mono"
+            )
             frame.sample_rate, frame.pts = 16000, 0
             out.mux(stream.encode(frame))
             out.mux(stream.encode())
@@ -65,8 +69,16 @@ def test_bad_usage_exits_2(tmp_path):
 
 
 def test_sample_clip_writes_a_valid_report_and_summary(tmp_path):
-    proc = run_cli(str(SAMPLE), "--out", "reports", "--generation-id", "gen-42",
-                   "--platform", "TestGen", cwd=tmp_path)
+    proc = run_cli(
+        str(SAMPLE),
+        "--out",
+        "reports",
+        "--generation-id",
+        "gen-42",
+        "--platform",
+        "TestGen",
+        cwd=tmp_path,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads((tmp_path / "reports" / "talking_clean.json").read_text())
     assert contract_errors(report) == []
@@ -116,9 +128,19 @@ def test_never_overwrites_a_users_file(tmp_path):
 
 def test_config_file_and_set_are_applied(tmp_path):
     config = tmp_path / "ava.toml"
-    config.write_text('analysis_max_side = 320\n')
-    proc = run_cli(str(SAMPLE), "--config", str(config), "--set", "max_faces=1", "--checks",
-                   "lipsync", "--json", "-", cwd=tmp_path)
+    config.write_text("analysis_max_side = 320\n")
+    proc = run_cli(
+        str(SAMPLE),
+        "--config",
+        str(config),
+        "--set",
+        "max_faces=1",
+        "--checks",
+        "lipsync",
+        "--json",
+        "-",
+        cwd=tmp_path,
+    )
     data = json.loads(proc.stdout)
     assert data["settings"]["analysis_max_side"] == 320 and data["settings"]["max_faces"] == 1
     bad = run_cli(str(SAMPLE), "--set", "max_faces=many", cwd=tmp_path)
@@ -128,6 +150,10 @@ def test_config_file_and_set_are_applied(tmp_path):
 def test_help_teaches_the_checks_and_exit_codes(tmp_path):
     proc = run_cli("--help", cwd=tmp_path)
     assert proc.returncode == 0
-    for text in ("Hand-Anatomy Topology Failure", "Facial Identity Drift", "exits with",
-                 "--generation-id"):
+    for text in (
+        "Hand-Anatomy Topology Failure",
+        "Facial Identity Drift",
+        "exits with",
+        "--generation-id",
+    ):
         assert text in proc.stdout

@@ -33,7 +33,7 @@ def test_face_mesh_on_a_real_talking_head(media_dir):
     assert pts.shape == (478, 3)
     # Full-resolution pixels even though frames were analysed at 640 px max: inside the
     # 512x512 picture, face spanning a plausible part of it, iris between the eye corners.
-    assert 0 < np.nanmin(pts[:, :2]) and np.nanmax(pts[:, :2]) < 512
+    assert np.nanmin(pts[:, :2]) > 0 and np.nanmax(pts[:, :2]) < 512
     face_width = pts[454, 0] - pts[234, 0]
     assert 120 < face_width < 400
     assert min(pts[33, 0], pts[133, 0]) < pts[468, 0] < max(pts[33, 0], pts[133, 0])
@@ -41,8 +41,9 @@ def test_face_mesh_on_a_real_talking_head(media_dir):
 
 def test_hands_on_a_real_hand_video(media_dir):
     tracker = HandTracker(max_hands=2)
-    info, found = _track(media_dir / "hands" / "mpsamples_hand_landmarker_test_video.mp4",
-                         tracker, limit=60)
+    info, found = _track(
+        media_dir / "hands" / "mpsamples_hand_landmarker_test_video.mp4", tracker, limit=60
+    )
     with_hand = [f for f in found if f.count >= 1]
     assert len(with_hand) >= 50
     hand = with_hand[20]

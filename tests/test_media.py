@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from clipgen import tone, write_video
 
 from ava_detect import media
 from ava_detect.errors import InputError
-from clipgen import tone, write_video
 
 
 def test_variable_frame_rate_clip_keeps_its_own_timestamps(tmp_path):
@@ -73,8 +73,12 @@ def test_audio_tone_reads_back_with_its_frequency_and_onset(tmp_path):
 
 
 def test_audio_resampled_to_another_rate(tmp_path):
-    clip = write_video(tmp_path / "tone.mp4", [i / 25 for i in range(25)],
-                       audio=tone(1000, 1.0, sr=44100), audio_sr=44100)
+    clip = write_video(
+        tmp_path / "tone.mp4",
+        [i / 25 for i in range(25)],
+        audio=tone(1000, 1.0, sr=44100),
+        audio_sr=44100,
+    )
     samples = media.read_audio(clip, sr=8000)
     spectrum = np.abs(np.fft.rfft(samples[2000:6000]))
     assert np.argmax(spectrum) * 8000 / 4000 == pytest.approx(1000, abs=3)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from clipgen import write_video
+from detector_fixtures import FaceMissingDetector
 
 from ava_detect import detectors, media
 from ava_detect.pipeline import analyze
 from ava_detect.report.json import contract_errors, plain, report_to_json
 from ava_detect.settings import Settings
-from clipgen import write_video
-from detector_fixtures import FaceMissingDetector
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_clips"
 
@@ -90,8 +90,9 @@ def test_audio_is_loaded_only_when_a_check_needs_it(tmp_path, monkeypatch):
             from ava_detect.report import CheckResult
 
             seconds = len(signals.audio) / signals.audio_sr
-            return CheckResult("pass", details={"lag_ms": None, "confidence": None,
-                                                "audio_s": seconds})
+            return CheckResult(
+                "pass", details={"lag_ms": None, "confidence": None, "audio_s": seconds}
+            )
 
     monkeypatch.setitem(detectors._REGISTRY, "lipsync", AudioProbe)
     report = analyze(SAMPLES / "talking_clean.mp4", Settings(checks=("lipsync",))).report

@@ -10,8 +10,9 @@ from ava_detect.settings import Settings, parse_assignment
 
 def test_toml_file_then_set_override(tmp_path):
     config = tmp_path / "ava.toml"
-    config.write_text('checks = ["lipsync"]\nanalysis_max_side = 960\n'
-                      '[lipsync]\ntolerance_standard = "ebu_r37"\n')
+    config.write_text(
+        'checks = ["lipsync"]\nanalysis_max_side = 960\n[lipsync]\ntolerance_standard = "ebu_r37"\n'
+    )
     settings = Settings.from_toml(config)
     assert settings.checks == ("lipsync",)
     assert settings.analysis_max_side == 960
