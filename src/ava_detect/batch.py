@@ -123,12 +123,14 @@ def run_batch(
             complete=complete,
         )
 
-    display = BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet)
+    pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip, imports=imports)
     try:
-        with display:
-            _analyse(todo, rows, settings, user, workers, timeout_per_clip, imports, out_dir, display)
+        with BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet) as display:
+            _analyse(pool, todo, rows, out_dir, display)
     except KeyboardInterrupt:
+        # Finished reports are complete files; record them and drop the older summary PDF.
         write_summary(out_dir, summary(complete=False), pdf=False)
+        (out_dir / "summary.pdf").unlink(missing_ok=True)
         raise
     final = summary(complete=True)
     written = write_summary(out_dir, final)
@@ -138,19 +140,12 @@ def run_batch(
 
 
 def _analyse(
-    todo: list[Job],
-    rows: dict[int, dict],
-    settings: Settings,
-    user: dict | None,
-    workers: int,
-    timeout_s: float,
-    imports: list[str],
-    out_dir: Path,
-    display: BatchDisplay,
+    pool: WorkerPool, todo: list[Job], rows: dict[int, dict], out_dir: Path, display: BatchDisplay
 ) -> None:
+    """Run ``todo`` in the pool, turning each finished clip into its summary row."""
     if not todo:
         return
-    with WorkerPool(workers, settings, user=user, timeout_s=timeout_s, imports=imports) as pool:
+    with pool:
         for event in pool.run(todo):
             job = event.job
             if event.kind == "start":

@@ -12,6 +12,7 @@ themselves when the parent process disappears.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing as mp
 import os
@@ -168,10 +169,8 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker: ask politely, then kill what is still running."""
         for slot in self._slots:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 slot.conn.send(("stop",))
-            except (OSError, ValueError):
-                pass
             if slot.job is not None and slot.proc.is_alive():
                 slot.proc.terminate()
         deadline = time.monotonic() + _GRACE_S

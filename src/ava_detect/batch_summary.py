@@ -83,7 +83,7 @@ def needs_attention(row: dict, fail_on: str) -> bool:
 
 
 def exit_code(rows: list[dict], fail_on: str) -> int:
-    """2 if any clip could not be analysed, else 1 if any failure at or above ``fail_on``, else 0."""
+    """2 if a clip could not be analysed, else 1 if a failure at or above ``fail_on``, else 0."""
     if any(r["verdict"] == "error" for r in rows):
         return 2
     return 1 if any(needs_attention(r, fail_on) for r in rows) else 0
@@ -140,8 +140,8 @@ def summary_dict(
         "tool": {"name": "ava-detect", "version": __version__},
         "kind": "batch-summary",
         "created_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "folder": str(folder),
-        "out": str(out_dir),
+        "folder": str(folder.resolve()),
+        "out": str(out_dir.resolve()),
         "settings_digest": settings_digest,
         "fail_on": fail_on,
         "complete": complete,

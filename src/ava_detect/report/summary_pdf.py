@@ -55,6 +55,8 @@ def _link(row: dict) -> str:
 
 def _check_cell(row: dict, name: str) -> str:
     status = row.get(f"{name}_status")
+    if row["verdict"] == "error":
+        return ""
     if not status:
         return '<font color="grey">not run</font>'
     text = escape(status)
