@@ -183,3 +183,64 @@ def test_folder_errors(tmp_path):
     with pytest.raises(OutputError, match="left untouched"):
         run_batch(tmp_path / "docs", out, SETTINGS, quiet=True)
     assert (out / "summary.json").read_text() == '{"mine": true}'
+
+
+def test_find_clips_by_content_in_stable_order(tmp_path):
+    import cv2
+    import numpy as np
+
+    from ava_detect.batch_plan import find_clips, plan_jobs
+
+    folder = tmp_path / "renders"
+    write_clip(folder / "B" / "shot.mp4", seconds=0.3)
+    write_clip(folder / "B" / "shot.mov", seconds=0.3, seed=1)  # same stem, same folder
+    write_clip(folder / "summary.mp4", seconds=0.3, seed=2)  # would clash with summary.json
+    (folder / "render_0001").write_bytes((folder / "B" / "shot.mp4").read_bytes())  # no suffix
+    write_clip(folder / ".hidden" / "x.mp4", seconds=0.3)
+    (folder / "._shot.mp4").write_bytes(b"\x00\x05\x16\x07 resource fork")
+    (folder / "fake.mp4").write_text("this is text named like a video")
+    cv2.imwrite(str(folder / "still.png"), np.zeros((16, 16, 3), np.uint8))
+    (folder / "notes.nfo").write_text("text that ffmpeg's tty demuxer would open")
+    out = folder / "qa"  # the output folder inside the scanned folder is never scanned
+    write_clip(out / "old.mp4", seconds=0.3)
+
+    found = find_clips(folder, exclude=out)
+    rel = [p.relative_to(folder).as_posix() for p in found.clips]
+    assert rel == ["B/shot.mov", "B/shot.mp4", "fake.mp4", "render_0001", "summary.mp4"]
+    assert sorted(p.name for p in found.not_videos) == ["notes.nfo", "still.png"]
+
+    jobs = plan_jobs(found.clips, folder, tmp_path / "out")
+    names = {j.rel: j.paths.json.relative_to(tmp_path / "out").as_posix() for j in jobs}
+    assert names == {
+        "B/shot.mov": "B/shot_mov.json",
+        "B/shot.mp4": "B/shot_mp4.json",
+        "fake.mp4": "fake.json",
+        "render_0001": "render_0001.json",
+        "summary.mp4": "summary_mp4.json",
+    }
+
+
+def test_worker_import_failure_is_one_clear_error(renders, tmp_path):
+    from ava_detect.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no_such_module_for_ava"):
+        run_batch(
+            renders,
+            tmp_path / "out",
+            SETTINGS,
+            quiet=True,
+            workers=1,
+            worker_imports=["no_such_module_for_ava"],
+        )
+
+
+def test_cli_help_documents_folder_options():
+    from click.testing import CliRunner
+
+    from ava_detect.cli import main
+
+    text = CliRunner().invoke(main, ["--help"]).output
+    for option in ("--workers N", "--timeout-per-clip SECONDS", "--force", "--fail-on"):
+        assert option in text
+    bad = CliRunner().invoke(main, [".", "--fail-on", "sometimes"])
+    assert bad.exit_code == 2 and "sometimes" in bad.output
