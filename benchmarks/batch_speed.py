@@ -10,13 +10,16 @@ Usage::
 
     AVA_TEST_MEDIA=/work/shared/media PYTHONPATH=src python benchmarks/batch_speed.py [--repeat 2]
 
-Prints the wall time of each run, the per-clip mean and the speed-up ratio (1 worker / 2).
+Prints the wall and CPU time of each run (CPU / wall shows how many cores the run really got:
+on a machine shared with other jobs it is well below the worker count), the per-clip mean and
+the speed-up ratio (1 worker / 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -47,7 +50,13 @@ def _folder(media: Path, where: Path) -> Path:
     return folder
 
 
-def _run(folder: Path, out: Path, workers: int, checks: str | None) -> float:
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(folder: Path, out: Path, workers: int, checks: str | None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command and its workers) of one batch run."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT / "benchmarks")])
     env["AVA_BATCH_IMPORTS"] = "batch_load"
@@ -55,12 +64,12 @@ def _run(folder: Path, out: Path, workers: int, checks: str | None) -> float:
     command += ["--workers", str(workers), "--force", "-q"]
     if checks:
         command += ["--checks", checks]
-    start = time.perf_counter()
+    cpu0, start = _children_cpu_s(), time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _children_cpu_s() - cpu0
     if done.returncode not in (0, 1):
         sys.exit(f"--workers {workers} ended with exit code {done.returncode}:\n{done.stderr}")
-    return wall
+    return wall, cpu
 
 
 def main() -> None:
@@ -77,12 +86,12 @@ def main() -> None:
                 _run(folder, Path(tmp) / f"out{workers}_{i}", workers, args.checks)
                 for i in range(args.repeat)
             ]
-            walls[workers] = min(runs)
+            wall, cpu = min(runs)
+            walls[workers] = wall
             print(
-                f"--workers {workers}: {walls[workers]:6.1f} s wall "
-                f"({walls[workers] / len(CLIPS):.2f} s per clip; runs: "
-                + ", ".join(f"{r:.1f}" for r in runs)
-                + ")"
+                f"--workers {workers}: {wall:6.1f} s wall, {cpu:6.1f} s CPU "
+                f"({cpu / wall:.2f} cores busy on average; {wall / len(CLIPS):.2f} s per clip; "
+                "wall of each run: " + ", ".join(f"{r[0]:.1f}" for r in runs) + ")"
             )
     print(f"speed-up 1 worker / 2 workers: {walls[1] / walls[2]:.2f}x on {os.cpu_count()} cores")
 
