@@ -9,7 +9,7 @@ from ava_detect.detectors.identity_drift import IdentityDriftDetector
 from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
 from ava_detect.signals import ClipSignals, FaceArrays
-from ava_detect.signals.face import eye_distance, head_pose, histogram_change
+from ava_detect.signals.face import eye_distance, head_pose, histogram_change, is_shot_cut
 from ava_detect.signals.identity import find_alarms, smoothed_distance, split_tracks
 
 FPS = 25.0
@@ -54,7 +54,7 @@ def noisy(mean: np.ndarray, n: int, rng: np.random.Generator, sd: float = 0.15) 
 
 
 def clip(emb: np.ndarray, *, points: np.ndarray | None = None,
-         hist: np.ndarray | None = None) -> ClipSignals:
+         cut_at: int | None = None) -> ClipSignals:
     """ClipSignals of N frames at 25 fps: embeddings (N, K, 128); one frontal face per slot."""
     n, k = emb.shape[:2]
     info = ClipInfo(path="synthetic.mp4", sha256="0" * 64, size_bytes=1, container="mp4",
@@ -66,10 +66,11 @@ def clip(emb: np.ndarray, *, points: np.ndarray | None = None,
         points = np.stack([np.stack([face_points(160 + 320 * j, 240, 60) for j in range(k)])] * n)
     sig = ClipSignals(info=info, t_s=np.arange(n) / FPS, frame_size=(640, 480))
     sig.faces = FaceArrays(points=points)
-    sig.measured = {
-        "face.embedding": emb.astype(np.float32),
-        "face.hist_change": np.full(n, 0.02, np.float32) if hist is None else hist,
-    }
+    hist, similar = np.full(n, 0.02, np.float32), np.full(n, 0.95, np.float32)
+    if cut_at is not None:  # the whole picture changes colours and layout
+        hist[cut_at], similar[cut_at] = 0.3, 0.1
+    sig.measured = {"face.embedding": emb.astype(np.float32), "face.hist_change": hist,
+                    "face.similarity": similar}
     return sig
 
 
@@ -102,6 +103,14 @@ def test_histogram_change_is_share_of_picture():
     assert histogram_change(a, b) == pytest.approx(0.3)
 
 
+def test_shot_cut_needs_new_colours_and_new_layout():
+    change = np.array([np.nan, 0.02, 0.37, 0.22, 0.05, 0.17])
+    similar = np.array([np.nan, 0.99, 0.01, 0.99, 0.30, 0.14])
+    # a cut; a lighting jump (same layout); fast motion (same colours); a cut
+    assert is_shot_cut(change, similar, min_change=0.12, max_similarity=0.5).tolist() == [
+        False, False, True, False, False, True]
+
+
 def test_tracks_split_at_cut_gap_and_jump():
     t = np.arange(N) / FPS
     present = np.ones(N, bool)
@@ -125,10 +134,11 @@ def test_alarm_onset_is_the_switch_frame():
     raw = np.linalg.norm(emb - A, axis=1)
     smooth = smoothed_distance(emb, A, np.ones(N, bool), t, 0.36)
     (alarm,) = find_alarms(raw, smooth, emb, t, on=0.55, off=0.47, near=0.35,
-                           min_duration_s=0.2)
-    assert alarm.onset == 47
+                           min_duration_s=0.2, switch_step=0.55)
+    assert alarm.onset == 47 and alarm.abrupt
     assert alarm.last_near == 46
     assert alarm.rise_s == pytest.approx(1 / FPS)
+    assert alarm.step > 1.0
     assert alarm.segment.start > 47  # the smoothed curve crosses later; the onset walks back
 
 
@@ -138,7 +148,7 @@ def test_short_excursion_is_not_an_alarm():
     raw[50:54] = 0.9  # 160 ms, below the 200 ms minimum
     emb = np.zeros((N, 128))
     assert find_alarms(raw, raw, emb, t, on=0.55, off=0.47, near=0.35,
-                       min_duration_s=0.2) == []
+                       min_duration_s=0.2, switch_step=0.55) == []
 
 
 # --- the detector on hand-built clips ----------------------------------------------------------
@@ -202,9 +212,7 @@ def test_profile_frames_are_not_compared():
 def test_shot_cut_restarts_reference_and_reports_new_shot():
     rng = np.random.default_rng(RNG_SEED)
     emb = np.vstack([noisy(A, 50, rng), noisy(B, N - 50, rng)])[:, None, :]
-    hist = np.full(N, 0.03, np.float32)
-    hist[50] = 0.45
-    result = run(clip(emb, hist=hist))
+    result = run(clip(emb, cut_at=50))
     assert result.status == "pass"
     assert result.details["shot_starts_s"] == [pytest.approx(50 / FPS)]
     assert "new shot" in result.details["events"][0]["description"]

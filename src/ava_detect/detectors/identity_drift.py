@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..report import CheckResult, Evidence, Finding
-from ..signals.face import FaceAnalyzer, eye_distance, face_box, head_pose
+from ..signals.face import FaceAnalyzer, eye_distance, face_box, head_pose, is_shot_cut
 from ..signals.identity import (
     Alarm,
     TrackSpan,
@@ -25,7 +25,6 @@ from ..signals.identity import (
     find_alarms,
     raw_distance,
     reference,
-    shot_starts,
     smoothed_distance,
     split_tracks,
 )
@@ -64,7 +63,9 @@ class IdentityDriftDetector:
         yaw, pitch = head_pose(pts)
         eyes = eye_distance(pts)
         hist = signals.measured.get("face.hist_change", np.full(n, np.nan))
-        cuts = shot_starts(hist, s.shot_cut)
+        similar = signals.measured.get("face.similarity", np.full(n, np.nan))
+        cuts = np.flatnonzero(is_shot_cut(hist, similar, min_change=s.shot_cut,
+                                          max_similarity=s.shot_cut_similarity))
         ctx = _Context(signals, s, pts, yaw, eyes, emb)
 
         tracks, findings, plots = [], [], {}
@@ -148,7 +149,8 @@ class _Context:
             p95_distance=q95, stability_score=_stability(q95, s.abs_on),
         )
         alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
-                             min_duration_s=s.min_duration_ms / 1000)
+                             min_duration_s=s.min_duration_ms / 1000,
+                             switch_step=s.switch_step)
         found = [self._finding(span, a, raw, ref_frame, baseline, on, near) for a in alarms]
         return info, found
 
@@ -156,28 +158,34 @@ class _Context:
                  baseline: float, on: float, near: float) -> Finding:
         s, k, t = self.s, span.slot, self.t
         seg = a.segment
-        switch = a.rise_s * 1000 <= s.switch_max_ms + 1e-6
+        switch = a.abrupt
         after = raw[a.onset : seg.end + 1]
         after_med = float(np.nanmedian(after))
         peak = a.onset + int(np.nanargmax(after))
-        before = float(raw[a.last_near]) if a.last_near >= 0 else baseline
+        # The frame shown as "before": the one just before a switch, the last still-near
+        # frame before a drift.
+        prev = np.flatnonzero(~np.isnan(raw[: a.onset]))
+        before_frame = (int(prev[-1]) if len(prev) else -1) if switch else a.last_near
+        before = float(raw[before_frame]) if before_frame >= 0 else baseline
         to_end = seg.end >= span.end
         measured = {
             "reference_t_s": float(t[ref_frame]), "onset_frame": a.onset,
             "distance_before": before, "distance_after": after_med,
             "peak_distance": float(raw[peak]), "smoothed_peak": seg.peak_value,
-            "baseline": baseline, "step_distance": a.step, "rise_ms": a.rise_s * 1000,
+            "baseline": baseline, "largest_frame_step": a.step, "rise_ms": a.rise_s * 1000,
             "yaw_deg_at_onset": float(self.yaw[a.onset, k]),
             "eye_distance_px": float(self.eyes[a.onset, k]),
         }
-        notes = self._attributes(k, span.start, a, seg.end, measured)
+        notes = self._attributes(k, span.start, before_frame, a.onset, seg.end, measured)
         until = "the end of the shot" if to_end else f"{seg.end_s:.2f} s"
         several = int(np.any(~np.isnan(self.pts[:, :, 0, 0]), axis=0).sum()) > 1
         face = f"face {k + 1}" if several else "the face"
         if switch:
+            gap = ("within one frame" if a.onset - before_frame == 1
+                   else f"between frames {before_frame} and {a.onset}")
             text = (f"{face} becomes a different person at {t[a.onset]:.2f} s (frame {a.onset}): "
                     f"its identity distance to the reference at {t[ref_frame]:.2f} s jumps from "
-                    f"{before:.2f} to {raw[a.onset]:.2f} within one frame (alarm at {on:.2f}) and "
+                    f"{before:.2f} to {raw[a.onset]:.2f} {gap} (alarm at {on:.2f}) and "
                     f"stays near {after_med:.2f} until {until}")
         else:
             text = (f"{face} drifts into a different person from {t[a.onset]:.2f} s "
@@ -188,9 +196,9 @@ class _Context:
             Evidence(t_s=float(t[ref_frame]), label="reference", box=self._box(ref_frame, k)),
             Evidence(t_s=float(t[a.onset]), label="first failure", box=self._box(a.onset, k)),
         ]
-        if a.last_near >= 0:
-            evidence.insert(1, Evidence(t_s=float(t[a.last_near]), label="before",
-                                        box=self._box(a.last_near, k)))
+        if before_frame >= 0:
+            evidence.insert(1, Evidence(t_s=float(t[before_frame]), label="before",
+                                        box=self._box(before_frame, k)))
         if not switch:
             evidence.append(Evidence(t_s=float(t[peak]), label="most different",
                                      box=self._box(peak, k)))
@@ -203,20 +211,20 @@ class _Context:
             measured=measured,
             threshold={"on": on, "off": on - s.off_margin, "abs_on": s.abs_on,
                        "rel_on": s.rel_on, "near": near, "min_duration_ms": s.min_duration_ms,
-                       "switch_max_ms": s.switch_max_ms, "skin_shift": s.skin_shift,
+                       "switch_step": s.switch_step, "skin_shift": s.skin_shift,
                        "iris_shift": s.iris_shift},
             evidence=evidence, track=k,
         )
 
-    def _attributes(self, k: int, start: int, a: Alarm, end: int, measured: dict) -> list[str]:
+    def _attributes(self, k: int, start: int, before_end: int, onset: int, end: int,
+                    measured: dict) -> list[str]:
         """Skin and iris chroma before/after the onset, as supporting measurements."""
         notes = []
-        before_end = a.last_near if a.last_near >= 0 else a.onset - 1
         for name, arr, limit in (("skin", self.skin, self.s.skin_shift),
                                  ("iris", self.iris, self.s.iris_shift)):
             if arr is None:
                 continue
-            b, c = arr[start : before_end + 1, k], arr[a.onset : end + 1, k]
+            b, c = arr[start : before_end + 1, k], arr[onset : end + 1, k]
             b, c = b[~np.isnan(b[:, 0])], c[~np.isnan(c[:, 0])]
             if len(b) < 3 or len(c) < 3:
                 continue

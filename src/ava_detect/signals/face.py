@@ -31,6 +31,7 @@ IRISES = ((468, (469, 470, 471, 472), 159, 145), (473, (474, 475, 476, 477), 386
 
 _HIST_BINS = 8  # per RGB channel, for the shot-change histogram
 _HIST_SIDE = 96  # frames are shrunk to this before the histogram
+_LAYOUT_SIDE = 32  # and to this for the layout similarity
 
 
 def head_pose(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +168,26 @@ def histogram_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(0.5 * np.abs(a - b).sum())
 
 
+def layout(rgb: np.ndarray) -> np.ndarray:
+    """The frame's coarse light/dark layout: 32x32 grey, zero mean, unit norm, (1024,) float32."""
+    small = cv2.resize(rgb, (_LAYOUT_SIDE, _LAYOUT_SIDE), interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32).ravel()
+    grey -= grey.mean()
+    return grey / max(float(np.linalg.norm(grey)), 1e-6)
+
+
+def is_shot_cut(hist_change: np.ndarray, similarity: np.ndarray, *, min_change: float,
+                max_similarity: float) -> np.ndarray:
+    """(N,) bool: an editorial cut before each frame.
+
+    A cut changes the colours and the layout of the whole picture at once; a lighting jump
+    keeps the layout (similarity stays high), a face swap changes too little of the picture.
+    """
+    change = np.nan_to_num(np.asarray(hist_change, dtype=np.float64), nan=0.0)
+    sim = np.nan_to_num(np.asarray(similarity, dtype=np.float64), nan=1.0)
+    return (change >= min_change) & (sim <= max_similarity)
+
+
 class _Track:
     """Embedding schedule of one face slot (see :class:`FaceAnalyzer`)."""
 
@@ -202,7 +223,8 @@ class FaceAnalyzer:
     ``finish`` returns (N = frames, K = face slots):
     ``face.embedding`` (N, K, 128) float32, ``face.skin_ab`` and ``face.iris_ab`` (N, K, 2)
     float32 CIE a*/b*, ``face.hist_change`` (N,) float32 colour-histogram change from the
-    previous frame (0-1). NaN where not measured.
+    previous frame (0-1), ``face.similarity`` (N,) float32 correlation of the frame's coarse
+    layout with the previous frame's (-1-1). NaN where not measured.
     """
 
     name = "face"
@@ -219,7 +241,9 @@ class FaceAnalyzer:
         self._skin: list[np.ndarray] = []
         self._iris: list[np.ndarray] = []
         self._hist: list[float] = []
+        self._similar: list[float] = []
         self._prev_hist: np.ndarray | None = None
+        self._prev_layout: np.ndarray | None = None
 
     def begin(self, info: ClipInfo) -> None:
         self._full_width = float(info.display_size[0])
@@ -236,11 +260,16 @@ class FaceAnalyzer:
         self._emb.append(np.full((self.k, EMBEDDING_DIM), np.nan, np.float32))
         self._skin.append(np.full((self.k, 2), np.nan, np.float32))
         self._iris.append(np.full((self.k, 2), np.nan, np.float32))
-        hist = colour_histogram(frame.rgb)
-        change = np.nan if self._prev_hist is None else histogram_change(hist, self._prev_hist)
-        self._prev_hist = hist
+        hist, lay = colour_histogram(frame.rgb), layout(frame.rgb)
+        first = self._prev_hist is None
+        change = np.nan if first else histogram_change(hist, self._prev_hist)
+        similar = np.nan if first else float(lay @ self._prev_layout)
+        self._prev_hist, self._prev_layout = hist, lay
         self._hist.append(change)
-        if change >= self.s.shot_cut:  # an edit: every reference starts again
+        self._similar.append(similar)
+        if is_shot_cut(np.array([change]), np.array([similar]), min_change=self.s.shot_cut,
+                       max_similarity=self.s.shot_cut_similarity)[0]:
+            # an edit: every reference starts again
             for track in self._tracks:
                 track.restart()
         if faces is None:
@@ -312,6 +341,7 @@ class FaceAnalyzer:
             "face.skin_ab": np.stack(self._skin) if n else np.zeros((*shape, 2)),
             "face.iris_ab": np.stack(self._iris) if n else np.zeros((*shape, 2)),
             "face.hist_change": np.asarray(self._hist, dtype=np.float32),
+            "face.similarity": np.asarray(self._similar, dtype=np.float32),
         }
 
 

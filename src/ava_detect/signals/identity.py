@@ -27,12 +27,6 @@ class TrackSpan:
     why: str
 
 
-def shot_starts(hist_change: np.ndarray, threshold: float) -> np.ndarray:
-    """Frame indices where a new shot begins (the colour histogram jumps), as (C,) int."""
-    change = np.nan_to_num(np.asarray(hist_change, dtype=np.float64), nan=0.0)
-    return np.flatnonzero(change >= threshold)
-
-
 def split_tracks(slot: int, present: np.ndarray, centres: np.ndarray, eyes: np.ndarray,
                  t_s: np.ndarray, cuts: np.ndarray, *, jump_eye_distances: float,
                  gap_s: float) -> list[TrackSpan]:
@@ -127,24 +121,30 @@ class Alarm:
     """One stretch where a face reads as someone else, with its onset walked back."""
 
     segment: Segment  # from the smoothed distance
-    onset: int  # first frame that is no longer near the baseline
-    last_near: int  # the last frame before it still near the baseline (-1 if none)
+    onset: int  # the first frame that shows the other person
+    last_near: int  # the last frame before the rise still near the baseline (-1 if none)
     rise_s: float  # time from last_near to the first frame at or above the on threshold
-    step: float  # embedding distance between last_near and onset (NaN if no last_near)
+    step: float  # largest embedding change between neighbouring frames in the rise
+    abrupt: bool  # that change is a switch (>= switch_step), not a gradual drift
 
 
 def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.ndarray, *,
-                on: float, off: float, near: float, min_duration_s: float) -> list[Alarm]:
-    """Alarms of one track: hysteresis on the smoothed distance, onset from the raw distance.
+                on: float, off: float, near: float, min_duration_s: float,
+                switch_step: float) -> list[Alarm]:
+    """Alarms of one track: hysteresis on the smoothed distance, onset from per-frame values.
 
-    The onset is the usable frame right after the last frame (before the alarm) whose raw
-    distance is at most ``near``; the rise time runs from that frame to the first raw distance
-    at or above ``on``. An alarm must last ``min_duration_s`` from its onset (the smoothed
-    curve itself crosses later, by up to half its window, so a change near the end of a clip
-    would otherwise be lost).
+    Walking back from where the smoothed curve crosses ``on``: ``last_near`` is the last frame
+    whose raw distance is at most ``near``; the rise runs from it to the first raw distance at
+    or above ``on``. If one step between neighbouring frames (at most 2.5 frame times apart)
+    inside the rise moves the embedding by ``switch_step`` or more, the change is abrupt and
+    the onset is the frame after that step; otherwise it is gradual and the onset is the frame
+    after ``last_near``. An alarm must last ``min_duration_s`` from its onset (the smoothed
+    curve crosses later, by up to half its window, so a change near the end of a clip would
+    otherwise be lost).
     """
     alarms = []
     usable = ~np.isnan(raw)
+    frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.04
     for seg in hysteresis_segments(smooth, t_s, on=on, off=off, min_frames=2):
         before = np.flatnonzero(usable[: seg.start + 1] & (raw[: seg.start + 1] <= near))
         last_near = int(before[-1]) if len(before) else -1
@@ -152,12 +152,18 @@ def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.nd
         onset = int(after[0]) if len(after) else seg.start
         high = np.flatnonzero(usable[onset:] & (raw[onset:] >= on)) + onset
         first_high = int(high[0]) if len(high) else seg.peak
-        t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
-        step = (float(np.linalg.norm(emb[onset] - emb[last_near])) if last_near >= 0
-                else float("nan"))
+        rise = np.flatnonzero(usable[max(last_near, 0) : first_high + 1]) + max(last_near, 0)
+        steps = [(float(np.linalg.norm(emb[j] - emb[i])), j)
+                 for i, j in zip(rise[:-1], rise[1:], strict=True)
+                 if t_s[j] - t_s[i] <= 2.5 * frame_s]
+        step, at = max(steps) if steps else (float("nan"), onset)
+        abrupt = step >= switch_step
+        if abrupt:
+            onset = at
         if seg.end_s - t_s[onset] + 1e-9 < min_duration_s:
             continue
-        alarms.append(Alarm(seg, onset, last_near, float(t_s[first_high] - t0), step))
+        t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
+        alarms.append(Alarm(seg, onset, last_near, float(t_s[first_high] - t0), step, abrupt))
     return alarms
 
 
