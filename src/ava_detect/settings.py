@@ -42,13 +42,61 @@ class IdentitySettings:
     min_detection_confidence: float = 0.5
 
 
+# Lip-sync tolerance windows, as (audio may lead by at most, audio may lag by at most) in ms,
+# the way the standards state them. In our sign convention (lag_ms > 0: the mouth trails the
+# audio, i.e. the audio leads) a clip is within tolerance when
+# -audio_lag_ms <= lag_ms <= +audio_lead_ms.
+LIPSYNC_TOLERANCES: dict[str, tuple[str, float, float]] = {
+    # key: (label, audio lead limit ms, audio lag limit ms)
+    "itu_bt1359_acceptability": ("ITU-R BT.1359-1 acceptability", 90.0, 185.0),
+    "itu_bt1359_detectability": ("ITU-R BT.1359-1 detectability", 45.0, 125.0),
+    "ebu_r37": ("EBU R37", 40.0, 60.0),
+    "atsc_is191": ("ATSC IS-191", 15.0, 45.0),
+}
+
+
 @dataclass(frozen=True)
 class LipSyncSettings:
-    """Thresholds of the lip-sync check."""
+    """Thresholds of the lip-sync check (see docs/lipsync.md for how each was chosen)."""
 
     # Which broadcast standard sets the tolerance: itu_bt1359_acceptability (default),
-    # itu_bt1359_detectability, ebu_r37, atsc_is191.
+    # itu_bt1359_detectability, ebu_r37, atsc_is191, or "custom" (the two limits below).
     tolerance_standard: str = "itu_bt1359_acceptability"
+    custom_audio_lead_ms: float = 90.0  # "custom" only: largest allowed audio lead (lag_ms > 0)
+    custom_audio_lag_ms: float = 185.0  # "custom" only: largest allowed audio lag (lag_ms < 0)
+    # Lag search.
+    max_lag_s: float = 2.0  # candidate lags cover +-this, one step per video frame
+    highpass_s: float = 1.0  # moving average subtracted from lip and audio features, seconds
+    audio_components: int = 8  # principal components of the audio features used by the CCA
+    cca_ridge: float = 0.05  # ridge added to the CCA's correlation matrices
+    sidelobe_exclusion_s: float = 0.2  # PSR sidelobe region: further than this from the peak
+    min_psr: float = 3.5  # below this peak-to-sidelobe ratio the lag is "inconclusive"
+    min_duration_s: float = 3.0  # shorter clips (or face tracks) are inconclusive
+    min_speech_fraction: float = 0.3  # voiced share of the face's frames needed for a lag
+    min_speech_s: float = 1.5  # and at least this much voiced time
+    min_face_fraction: float = 0.5  # a face slot needs a face on this share of frames
+    # Windowed lag (drift).
+    window_s: float = 4.0  # window length of the lag curve over time
+    window_hop_s: float = 1.0  # hop between windows
+    window_search_s: float = 0.5  # windows search the global lag +-this (full range if none)
+    window_min_psr: float = 3.0  # windows whose peak stands out less are left out (NaN)
+    min_drift_ms: float = 80.0  # fitted lag change over the clip needed to report drift
+    # Audio.
+    silence_dbfs: float = -60.0  # a track never louder than this (10 ms RMS) is silent
+    vad_on_fraction: float = 0.45  # voice starts this far from noise floor to speech level
+    vad_off_fraction: float = 0.3  # and ends below this fraction (hysteresis)
+    vad_min_margin_db: float = 8.0  # voice must be at least this far above the noise floor
+    vad_bridge_s: float = 0.15  # shorter voiceless gaps (stop consonants) stay voiced
+    # Mouth/voice activity findings. Mouth motion = std of the inner-lip gap over 0.3 s, in
+    # eye-distance units (speech typically 0.03-0.1; still mouth below 0.01).
+    motion_window_s: float = 0.3  # window of the mouth-motion measure
+    silence_guard_s: float = 0.2  # silence this close to voice is ignored (lips anticipate)
+    moving_on: float = 0.06  # mouth "moving clearly" from this motion ...
+    moving_off: float = 0.04  # ... until it drops below this (hysteresis)
+    min_moving_silence_s: float = 0.3  # shortest reported mouth motion during silence
+    still_motion: float = 0.012  # mouth "still" below this motion ...
+    still_relative: float = 0.3  # ... and below this share of the clip's typical speech motion
+    min_still_speech_s: float = 1.0  # shortest reported still mouth during speech
 
 
 @dataclass(frozen=True)
