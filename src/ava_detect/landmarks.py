@@ -112,18 +112,24 @@ def _to_pixels(landmarks, width: int, height: int) -> np.ndarray:
 class HandTracker:
     """MediaPipe Hands in tracking mode: feed frames in order, get :class:`HandsInFrame`."""
 
-    def __init__(self, *, max_hands: int = 2, model_complexity: int = 1,
-                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5):
+    def __init__(
+        self,
+        *,
+        max_hands: int = 2,
+        model_complexity: int = 1,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ):
         mp = _import_mediapipe()
         self.max_hands = max_hands
         try:
             self._model = mp.solutions.hands.Hands(
-                    static_image_mode=False,
-                    max_num_hands=max_hands,
-                    model_complexity=model_complexity,
-                    min_detection_confidence=min_detection_confidence,
-                    min_tracking_confidence=min_tracking_confidence,
-                )
+                static_image_mode=False,
+                max_num_hands=max_hands,
+                model_complexity=model_complexity,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
         except Exception as exc:  # noqa: BLE001 - any failure here means the model is unusable
             raise ModelError(f"MediaPipe hand model could not be loaded ({exc}).") from exc
 
@@ -169,18 +175,23 @@ class HandTracker:
 class FaceTracker:
     """MediaPipe Face Mesh with iris (478 points) in tracking mode."""
 
-    def __init__(self, *, max_faces: int = 2, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5):
+    def __init__(
+        self,
+        *,
+        max_faces: int = 2,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ):
         mp = _import_mediapipe()
         self.max_faces = max_faces
         try:
             self._model = mp.solutions.face_mesh.FaceMesh(
-                    static_image_mode=False,
-                    max_num_faces=max_faces,
-                    refine_landmarks=True,
-                    min_detection_confidence=min_detection_confidence,
-                    min_tracking_confidence=min_tracking_confidence,
-                )
+                static_image_mode=False,
+                max_num_faces=max_faces,
+                refine_landmarks=True,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"MediaPipe face mesh could not be loaded ({exc}).") from exc
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .catalog import CHECK_NAMES
 from .detectors import detector_for
 from .detectors.base import Detector, FrameAnalyzer
 from .errors import InputError
@@ -45,7 +46,11 @@ class StageTimes:
     @property
     def total_s(self) -> float:
         return (
-            self.decode_s + self.hands_s + self.faces_s + self.analyzers_s + self.audio_s
+            self.decode_s
+            + self.hands_s
+            + self.faces_s
+            + self.analyzers_s
+            + self.audio_s
             + self.detect_s
         )
 
@@ -110,7 +115,12 @@ class Analyzer:
             times.audio_s = time.perf_counter() - start
 
         start = time.perf_counter()
-        checks = {mode: _run_check(mode, det, signals, settings) for mode, det in detectors.items()}
+        checks = {
+            mode: _run_check(mode, detectors[mode], signals, settings)
+            if mode in detectors
+            else CheckResult("skipped", reason="not selected with --checks")
+            for mode in CHECK_NAMES
+        }
         times.detect_s = time.perf_counter() - start
         report = Report(
             tool_version=__version__,
@@ -147,8 +157,9 @@ class Analyzer:
         hand_rows: list[HandsInFrame] = []
         face_rows: list[FacesInFrame] = []
 
-        frames = iter_frames(info.path, max_side=settings.analysis_max_side,
-                             rotation=info.rotation, stats=stats)
+        frames = iter_frames(
+            info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
+        )
         tick = time.perf_counter()
         for frame in frames:
             now = time.perf_counter()
@@ -179,8 +190,9 @@ class Analyzer:
                 f"{info.path}: no frame of the video could be decoded. The file is damaged or "
                 "uses an unsupported codec; re-export it as H.264 mp4."
             )
-        signals = ClipSignals(info=info, t_s=np.asarray(t_list, dtype=np.float64),
-                              frame_size=full_size, decode=stats)
+        signals = ClipSignals(
+            info=info, t_s=np.asarray(t_list, dtype=np.float64), frame_size=full_size, decode=stats
+        )
         if hand_rows:
             signals.hands = HandArrays(
                 image=np.stack([h.image for h in hand_rows]),

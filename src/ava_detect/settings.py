@@ -210,6 +210,4 @@ def _coerce(name: str, current: Any, value: Any) -> Any:
             return tuple(value)
     else:
         return value
-    raise ConfigError(
-        f"setting '{name}' must be {type(current).__name__}, got {value!r}."
-    )
+    raise ConfigError(f"setting '{name}' must be {type(current).__name__}, got {value!r}.")

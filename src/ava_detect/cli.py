@@ -1,0 +1,246 @@
+"""The ``ava-detect`` command: arguments -> Settings -> analysis -> files -> summary -> exit."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .catalog import CHECK_NAMES
+from .errors import AvaError, ConfigError, InputError
+from .settings import Settings, parse_assignment
+
+EXIT_CLEAN, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+
+HELP = f"""Check an AI-generated clip (or a folder of clips) for generation failures.
+
+\b
+Checks (each names its failure with the term support teams recognise):
+  hands     Hand-Anatomy Topology Failure: fingers appearing or vanishing,
+            fused fingers, impossible palm/back flips, hands collapsing.
+  identity  Facial Identity Drift: the face turns into a different person.
+  lipsync   Audio-Visual Lip Sync & Phoneme Alignment Failure: the mouth
+            trails or leads the voice, moves in silence, or drifts.
+
+For each clip it writes CLIP.json (and the PDF evidence pack) into --out,
+prints a short summary, and exits with:
+
+\b
+  0  no failure found (checks that could not run say so in the report)
+  1  at least one failure found (in a folder: at or above --fail-on)
+  2  the input could not be analysed, or the command was used wrongly
+     (in a folder: at least one clip could not be analysed; 2 wins over 1)
+
+\b
+Folders: every video under the folder (found by content, recursively) is
+analysed in parallel worker processes. Reports mirror the folder tree under
+--out, next to summary.csv, summary.json and summary.pdf. A re-run reuses
+reports made from the same file with the same settings (unless --force), so
+an interrupted run can simply be started again.
+
+\b
+Examples:
+  ava-detect render.mp4
+  ava-detect render.mp4 --checks lipsync --json -
+  ava-detect render.mp4 --generation-id gen_8812 --platform Runway \\
+             --prompt "a chef chopping onions"
+  ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
+  ava-detect renders/ --out qa/ --workers 2 --fail-on critical
+
+Version {__version__}.
+"""
+
+
+def _split_checks(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    checks = tuple(c.strip().lower() for c in value.split(",") if c.strip())
+    unknown = [c for c in checks if c not in CHECK_NAMES]
+    if unknown or not checks:
+        raise click.BadParameter(
+            f"{value!r}: choose one or more of {', '.join(CHECK_NAMES)}, separated by commas."
+        )
+    return checks
+
+
+def build_settings(
+    config: str | None, checks: str | None, assignments: tuple[str, ...]
+) -> Settings:
+    """Defaults, then the TOML file, then ``--checks`` and ``--set`` values."""
+    settings = Settings.from_toml(config) if config else Settings()
+    for text in assignments:
+        settings = settings.with_overrides(parse_assignment(text))
+    chosen = _split_checks(checks)
+    if chosen:
+        settings = settings.with_overrides({"checks": list(chosen)})
+    return settings
+
+
+@click.command(
+    help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("ava-reports"),
+    show_default=True,
+    help="Folder for the reports (created if missing).",
+)
+@click.option(
+    "--json",
+    "json_to",
+    metavar="FILE|-",
+    default=None,
+    help="Also write the JSON report to FILE, or to standard output with '-'.",
+)
+@click.option(
+    "--checks",
+    metavar="LIST",
+    default=None,
+    help=f"Comma-separated checks to run [default: {','.join(CHECK_NAMES)}].",
+)
+@click.option(
+    "--generation-id", default=None, help="The platform's ID of this render (goes on the ticket)."
+)
+@click.option(
+    "--platform", default=None, help="Where the clip was generated (Sora, Runway, Veo, ...)."
+)
+@click.option("--prompt", default=None, help="The prompt the clip was generated from.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML file with settings (thresholds); see the README for the names.",
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override one setting (repeatable), e.g. --set lipsync.tolerance_standard=ebu_r37.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Folders: worker processes analysing clips in parallel [default: number of CPU cores].",
+)
+@click.option(
+    "--timeout-per-clip",
+    "timeout_per_clip",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Folders: a clip still running after this long is stopped and reported as an error.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Folders: analyse every clip again, even those with an up-to-date report.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "major", "minor"], case_sensitive=False),
+    default="minor",
+    show_default=True,
+    help="Folders: the least severity of failure that makes the exit code 1 (a CI gate).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
+@click.version_option(__version__, "--version", prog_name="ava-detect")
+def main(
+    path: Path,
+    out_dir: Path,
+    json_to: str | None,
+    checks: str | None,
+    generation_id: str | None,
+    platform: str | None,
+    prompt: str | None,
+    config: str | None,
+    assignments: tuple[str, ...],
+    workers: int | None,
+    timeout_per_clip: float,
+    force: bool,
+    fail_on: str,
+    quiet: bool,
+    debug: bool,
+) -> None:
+    batch_options = {
+        "workers": workers,
+        "timeout_per_clip": timeout_per_clip,
+        "force": force,
+        "fail_on": fail_on.lower(),
+    }
+    user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
+    try:
+        settings = build_settings(config, checks, assignments)
+        if path.is_dir():
+            code = _run_folder(path, out_dir, settings, user, quiet, batch_options)
+        else:
+            code = _run_clip(path, out_dir, settings, user, json_to, quiet)
+    except AvaError as exc:
+        if debug:
+            traceback.print_exc()
+        _error(str(exc))
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted; reports already written are complete.")
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug the rest
+        if debug:
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc}. Re-run with --debug and report it.")
+        code = EXIT_ERROR
+    sys.exit(code)
+
+
+def _error(message: str) -> None:
+    click.echo(f"ava-detect: error: {message}", err=True)
+
+
+def _run_clip(
+    path: Path, out_dir: Path, settings: Settings, user: dict, json_to: str | None, quiet: bool
+) -> int:
+    from .clip_job import run_clip_job
+    from .progress import frame_progress
+    from .report.json import report_to_json
+    from .summary import print_clip_summary
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder. Check the path and try again.")
+    with frame_progress(path.name, enabled=not quiet) as progress:
+        job = run_clip_job(path, out_dir, settings, user=user, progress=progress)
+    report, paths = job.analysis.report, job.paths
+    if json_to == "-":
+        click.echo(report_to_json(report), nl=False)
+    elif json_to:
+        from .report.json import write_text_atomic
+
+        write_text_atomic(json_to, report_to_json(report))
+    if not quiet:
+        print_clip_summary(report, paths, to_stderr=json_to == "-")
+    return EXIT_FAILURE if report.verdict == "fail" else EXIT_CLEAN
+
+
+def _run_folder(
+    path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool, options: dict
+) -> int:
+    try:
+        from .batch import run_batch
+    except ImportError as exc:
+        raise ConfigError(
+            f"{path} is a folder, and folder analysis is not part of this version; "
+            "give one clip at a time."
+        ) from exc
+    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,93 @@
+"""Where one clip's report files go, and writing them without harming anything already there.
+
+For a clip ``renders/shot_01.mp4`` and output folder ``OUT`` the files are ``OUT/shot_01.json``
+(the report), and, once written by the evidence pack, ``OUT/shot_01.pdf``,
+``OUT/shot_01_ticket.txt`` and ``OUT/shot_01_frames/``. An existing file at one of those names is
+only replaced when it is an earlier ava-detect report; anything else is left alone and the run
+stops with an :class:`~ava_detect.errors.OutputError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+from .report import Report
+from .report.json import report_to_json, write_text_atomic
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """The files of one clip's report, all in ``folder``."""
+
+    folder: Path
+    stem: str
+
+    @property
+    def json(self) -> Path:
+        return self.folder / f"{self.stem}.json"
+
+    @property
+    def pdf(self) -> Path:
+        return self.folder / f"{self.stem}.pdf"
+
+    @property
+    def ticket(self) -> Path:
+        return self.folder / f"{self.stem}_ticket.txt"
+
+    @property
+    def frames(self) -> Path:
+        return self.folder / f"{self.stem}_frames"
+
+
+def output_paths(clip: str | os.PathLike, out_dir: str | os.PathLike) -> OutputPaths:
+    return OutputPaths(folder=Path(out_dir), stem=Path(clip).stem)
+
+
+def is_ava_report(path: Path) -> bool:
+    """True when ``path`` is a JSON file written by ava-detect (safe to replace)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool", {}).get("name") == "ava-detect"
+
+
+def prepare_output(paths: OutputPaths) -> None:
+    """Create the folder and refuse to overwrite a file ava-detect did not write.
+
+    Raises
+    ------
+    OutputError
+        When the folder cannot be created or written, or ``paths.json`` exists and is not an
+        ava-detect report.
+    """
+    folder = paths.folder
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"--out {folder}: exists and is not a folder. Choose another --out.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"--out {folder}: cannot create the folder ({exc.strerror}). Choose another --out."
+        ) from exc
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"--out {folder}: the folder is not writable. Choose another --out.")
+    if paths.json.exists() and not is_ava_report(paths.json):
+        raise OutputError(
+            f"{paths.json} exists and is not an ava-detect report; it was left untouched. "
+            "Choose another --out."
+        )
+
+
+def write_json(report: Report, paths: OutputPaths) -> Path:
+    """Write the JSON report atomically (after :func:`prepare_output`)."""
+    try:
+        write_text_atomic(paths.json, report_to_json(report))
+    except OSError as exc:
+        raise OutputError(f"{paths.json}: cannot be written ({exc.strerror}).") from exc
+    return paths.json
