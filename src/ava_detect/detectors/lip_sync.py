@@ -151,13 +151,8 @@ class LipSyncDetector:
                     "peak_z": round(measured[k][1].peak, 3), "psr": round(measured[k][1].psr, 2)}
                    for k in scored],
         )
-        windows = windowed_lags(
-            inp.lip, inp.audio_pcs, inp.speed, inp.onset, inp.t_s, inp.step_s,
-            window_s=cfg.window_s, hop_s=cfg.window_hop_s,
-            centre_lag_s=peak.lag_s if conclusive else None, search_s=cfg.window_search_s,
-            max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge, min_psr=cfg.window_min_psr,
-            exclusion_s=cfg.sidelobe_exclusion_s)
-        drift = drift_fit(windows) if conclusive else None
+        windows = _windows(inp, peak.lag_s if conclusive else None, cfg)
+        drift = drift_fit(windows)
         details["drift_ms_per_s"] = round(drift.slope * 1000, 2) if drift else None
         details["windows"] = [
             {"start_s": round(float(s), 3), "end_s": round(float(e), 3),
@@ -172,7 +167,7 @@ class LipSyncDetector:
         if conclusive:
             findings += F.offset_findings(signals, inp, slot, lag_ms, uncertainty_ms, peak.psr,
                                           tol, cfg)
-            findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
+        findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
         findings += F.activity_findings(signals, inp, slot, cfg)
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
@@ -180,6 +175,24 @@ class LipSyncDetector:
             return _result(findings, "pass", None, details)
         reason = "lag not measurable reliably: " + "; ".join(reasons)
         return _result(findings, "inconclusive", reason, details)
+
+
+def _windows(inp: avsync.SyncInputs, centre_s: float | None, cfg: LipSyncSettings):
+    """Windowed lags around ``centre_s``; without one, a first pass over the full range finds
+    the windows' median lag and a second pass searches around it."""
+    def run(centre):
+        return windowed_lags(
+            inp.lip, inp.audio_pcs, inp.speed, inp.onset, inp.t_s, inp.step_s,
+            window_s=cfg.window_s, hop_s=cfg.window_hop_s, centre_lag_s=centre,
+            search_s=cfg.window_search_s, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
+            min_psr=cfg.window_min_psr, exclusion_s=cfg.sidelobe_exclusion_s)
+
+    windows = run(centre_s)
+    if centre_s is None:
+        valid = windows.lag_s[~np.isnan(windows.lag_s)]
+        if valid.size >= 3:
+            windows = run(float(np.median(valid)))
+    return windows
 
 
 def _result(findings: list, status: str, reason: str | None, details: dict) -> CheckResult:

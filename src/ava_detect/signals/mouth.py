@@ -73,8 +73,33 @@ def align_to_median(points: np.ndarray) -> np.ndarray:
     if not ok.any():
         return out
     stable = list(STABLE_POINTS)
-    src = pts[ok][:, stable]  # (n, S, 3)
-    ref = np.median(src, axis=0)  # (S, 3)
+    shapes = pts[ok]
+    ref = np.median(shapes[:, stable], axis=0)
+    # Two passes (generalised Procrustes): the first median of unaligned frames mixes poses;
+    # the median of the aligned frames is a face shape all frames can be fitted to exactly,
+    # turned upright (eye line horizontal) so "vertical" means down the face.
+    moved = _fit_similarity(shapes, stable, ref)
+    ref = _upright(np.median(moved[:, stable], axis=0))
+    moved = _fit_similarity(shapes, stable, ref)
+    unit = float(np.linalg.norm(ref[11:13].mean(axis=0) - ref[13:15].mean(axis=0)))
+    out[ok] = moved / (unit if unit > 1e-6 else 1.0)
+    return out
+
+
+def _upright(ref: np.ndarray) -> np.ndarray:
+    """Rotate a (S, 3) reference shape about its centre so the eye line is horizontal."""
+    d = ref[13:15].mean(axis=0) - ref[11:13].mean(axis=0)  # left eye centre -> right eye centre
+    angle = np.arctan2(d[1], d[0])
+    c, s = np.cos(-angle), np.sin(-angle)
+    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    centre = ref.mean(axis=0)
+    return (ref - centre) @ rot.T + centre
+
+
+def _fit_similarity(shapes: np.ndarray, stable: list[int], ref: np.ndarray) -> np.ndarray:
+    """Apply to each (P, 3) shape the similarity transform that best maps its ``stable``
+    points onto ``ref`` (Umeyama's closed form). shapes: (n, P, 3) -> (n, P, 3)."""
+    src = shapes[:, stable]
     mu_s = src.mean(axis=1, keepdims=True)
     mu_r = ref.mean(axis=0)
     a = src - mu_s
@@ -86,10 +111,7 @@ def align_to_median(points: np.ndarray) -> np.ndarray:
     rot = u @ (fix[:, :, None] * vt)
     var = (a**2).sum(axis=(1, 2)) / len(stable)
     scale = (d * fix).sum(axis=1) / var
-    moved = scale[:, None, None] * np.einsum("njk,npk->npj", rot, pts[ok] - mu_s) + mu_r
-    unit = float(np.linalg.norm(ref[11:13].mean(axis=0) - ref[13:15].mean(axis=0)))
-    out[ok] = moved / (unit if unit > 1e-6 else 1.0)
-    return out
+    return scale[:, None, None] * np.einsum("njk,npk->npj", rot, shapes - mu_s) + mu_r
 
 
 def lip_features(points: np.ndarray) -> np.ndarray:

@@ -280,15 +280,24 @@ class DriftFit:
 
 
 def drift_fit(windows: WindowLags) -> DriftFit | None:
-    """Least-squares line through the measured window lags; None with fewer than 3."""
+    """Robust straight line through the measured window lags; None with fewer than 3.
+
+    Theil-Sen: the slope is the median of the slopes between all pairs of windows, so one
+    window that locked onto a wrong peak does not tilt the line. The standard error comes from
+    the residuals' median absolute deviation; windows overlap, so it is optimistic and the
+    detector also asks for a minimum total change.
+    """
     ok = ~np.isnan(windows.lag_s)
     if ok.sum() < 3:
         return None
     t, y = windows.centre_s[ok], windows.lag_s[ok]
-    slope, intercept = np.polyfit(t, y, 1)
+    i, j = np.triu_indices(len(t), k=1)
+    dt = t[j] - t[i]
+    slope = float(np.median((y[j] - y[i])[dt > 0] / dt[dt > 0]))
+    intercept = float(np.median(y - slope * t))
     resid = y - (intercept + slope * t)
-    dof = max(len(t) - 2, 1)
+    sigma = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
     sxx = float(np.sum((t - t.mean()) ** 2))
-    se = float(np.sqrt(np.sum(resid**2) / dof / sxx)) if sxx > 0 else float("inf")
-    return DriftFit(slope=float(slope), intercept_s=float(intercept), slope_se=se, n=int(ok.sum()),
+    se = sigma / np.sqrt(sxx) if sxx > 0 else float("inf")
+    return DriftFit(slope=slope, intercept_s=intercept, slope_se=float(se), n=int(ok.sum()),
                     change_s=float(slope * (t.max() - t.min())))
