@@ -160,6 +160,10 @@ class Analyzer:
         frames = iter_frames(
             info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
         )
+        for analyzer in analyzers:  # optional hook: the clip's size before its first frame
+            begin = getattr(analyzer, "begin", None)
+            if begin is not None:
+                begin(info)
         tick = time.perf_counter()
         for frame in frames:
             now = time.perf_counter()

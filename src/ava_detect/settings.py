@@ -37,9 +37,38 @@ class HandSettings:
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    """Thresholds of the Facial Identity Drift check."""
+    """Thresholds of the Facial Identity Drift check (distances are dlib descriptor distances)."""
 
-    min_detection_confidence: float = 0.5
+    min_detection_confidence: float = 0.5  # MediaPipe face mesh: confidence to accept a face
+    # Which frames get an identity embedding (about 90 ms a face): every embed_stride-th frame,
+    # every frame while a reference is being built, and densely around a suspicious jump.
+    embed_stride: int = 8
+    jump_trigger: float = 0.30  # distance between successive embeddings that triggers dense
+    drift_trigger: float = 0.35  # distance to the running reference that triggers dense
+    dense_frames: int = 12  # frames embedded densely after a trigger
+    # Reference: median embedding of the first clean frames of each face track and shot.
+    reference_frames: int = 10  # clean frames that make the reference
+    reference_max_yaw_deg: float = 30.0  # a clean frame is at most this far from frontal
+    gate_max_yaw_deg: float = 40.0  # frames turned further are not compared (profile views)
+    min_eye_distance_px: float = 28.0  # smaller faces are not measurable (full-frame px)
+    smooth_ms: float = 360.0  # trailing window over which embeddings are averaged
+    # Alarm: smoothed distance to the reference above abs_on, or above the track's own
+    # baseline + rel_on, whichever is lower; it ends below that minus off_margin.
+    abs_on: float = 0.55  # real footage of one person peaked at 0.49 after gating/smoothing
+    rel_on: float = 0.42  # different people can be as close as 0.50 in absolute terms
+    off_margin: float = 0.08  # hysteresis between the on and off thresholds
+    min_duration_ms: float = 200.0  # an alarm shorter than this is not a finding
+    # The onset is the first frame after the last one whose distance is still within this
+    # fraction of the way from the baseline to the on threshold.
+    near_fraction: float = 0.3
+    switch_max_ms: float = 100.0  # a rise to the alarm level within this time is a switch
+    track_jump_eye_distances: float = 1.5  # a track whose face moves further than this many
+    # eye distances in one frame has jumped to another face: it restarts, never a switch
+    track_gap_s: float = 1.0  # a face gone longer than this starts a new track (new reference)
+    shot_cut: float = 0.25  # colour-histogram change between frames that marks an edit
+    skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
+    iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
+    iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
 
 
 # Lip-sync tolerance windows, as (audio may lead by at most, audio may lag by at most) in ms,
