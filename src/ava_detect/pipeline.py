@@ -147,6 +147,10 @@ class Analyzer:
         hand_rows: list[HandsInFrame] = []
         face_rows: list[FacesInFrame] = []
 
+        for analyzer in analyzers:
+            begin = getattr(analyzer, "begin", None)  # optional: analysers that need the clip
+            if begin is not None:
+                begin(info)
         frames = iter_frames(info.path, max_side=settings.analysis_max_side,
                              rotation=info.rotation, stats=stats)
         tick = time.perf_counter()

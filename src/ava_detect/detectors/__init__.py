@@ -35,6 +35,7 @@ def registered_modes() -> tuple[str, ...]:
 
 def _load_builtin() -> None:
     """Import the built-in detector modules so they register themselves."""
+    from . import hand_topology  # noqa: F401
 
 
 __all__ = [

@@ -1,0 +1,224 @@
+"""The gated transition rules of the hand check: pure numpy over one clip's hand signals.
+
+Each rule looks at consecutive frames of ONE track and fires only where the hand is judged
+"steady and clearly seen" (the gate); see :func:`gate`. A rule returns :class:`Event` objects:
+the first broken frame, the last frame of the episode, and the numbers that triggered it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..settings import HandSettings
+from ..signals.hands import HandSignals, HandTracks
+
+
+@dataclass
+class Event:
+    """One rule firing on one track: frames ``first``..``last`` (inclusive)."""
+
+    kind: str
+    track: int
+    first: int
+    last: int
+    value: float  # the measured value that crossed the threshold
+    measured: dict = field(default_factory=dict)
+    threshold: dict = field(default_factory=dict)
+
+
+def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
+    """(N, T) bool: the hand is present, big enough, apart from other hands, inside the frame
+    and (where measured) confidently seen by the landmark model."""
+    pres_ok = np.isnan(presence) | (presence >= hs.gate_min_presence)
+    with np.errstate(invalid="ignore"):
+        return (
+            (sig.palm_px >= hs.gate_min_palm_px)
+            & (sig.other_dist > hs.gate_min_other_dist)
+            & sig.inside
+            & pres_ok
+        )
+
+
+def gate(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
+    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view in both frames and the hand
+    moved less than ``gate_max_speed`` palm widths between them. Row 0 is False."""
+    view = clear_view(sig, presence, hs)
+    out = np.zeros_like(view)
+    with np.errstate(invalid="ignore"):
+        out[1:] = view[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
+    return out
+
+
+def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event]:
+    """The palm/back sign jumps from one side to the other without an edge-on frame between.
+
+    Fires at n when the pair is gated, ``|facing|`` exceeds ``edge_on`` in both frames with
+    opposite signs, and the new side holds for ``flip_min_frames`` frames (or until the hand is
+    lost). Real turns of the hand pass through edge-on, so their sign changes never fire.
+    """
+    events = []
+    f = sig.facing
+    for t in range(f.shape[1]):
+        col = f[:, t]
+        for n in np.nonzero(ok[:, t])[0]:
+            a, b = col[n - 1], col[n]
+            if not (abs(a) > hs.edge_on and abs(b) > hs.edge_on and np.sign(a) != np.sign(b)):
+                continue
+            with np.errstate(invalid="ignore"):
+                same_side = np.sign(b) * col > hs.edge_on
+            last = _hold(same_side, ~np.isnan(col), int(n), hs.flip_min_frames)
+            if last is None:
+                continue
+            events.append(Event(
+                "palm_flip", t, int(n), last, float(abs(b - a)),
+                measured={"facing_before": float(a), "facing_after": float(b),
+                          "jump": float(abs(b - a)), "speed_palm_widths": float(sig.speed[n, t])},
+                threshold={"edge_on": hs.edge_on, "min_frames": hs.flip_min_frames},
+            ))
+    return events
+
+
+def handedness_flips(
+    tracks: HandTracks, ok: np.ndarray, hs: HandSettings
+) -> list[Event]:
+    """MediaPipe's label leaves the track's majority handedness on a steady hand.
+
+    Fires at n when the pair is gated, frame n-1 carries the majority label and frame n the
+    other one with confidence >= ``label_min_score``, held for ``label_min_frames`` frames.
+    """
+    events = []
+    for t in range(tracks.n_tracks):
+        major = tracks.handedness[t]
+        lab, score = tracks.label[:, t], tracks.label_score[:, t]
+        for n in np.nonzero(ok[:, t])[0]:
+            if not (lab[n - 1] == major and lab[n] == -major and score[n] >= hs.label_min_score):
+                continue
+            last = _hold(lab == -major, ~np.isnan(lab), int(n), hs.label_min_frames,
+                         allow_lost=False)
+            if last is None:
+                continue
+            events.append(Event(
+                "handedness_flip", t, int(n), last, float(score[n]),
+                measured={"label_before": _label(lab[n - 1]), "label_after": _label(lab[n]),
+                          "label_score": float(score[n]), "track_label": _label(major),
+                          "frames": last - int(n) + 1},
+                threshold={"label_min_score": hs.label_min_score,
+                           "min_frames": hs.label_min_frames},
+            ))
+    return events
+
+
+def shape_jumps(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event]:
+    """The hand's articulation changes more between two frames than real motion explains.
+
+    ``shape_change`` (palm-frame landmarks, palm sizes) must exceed ``shape_jump`` and also
+    ``shape_jump_per_speed`` times the hand's speed (a moving hand blurs and re-poses more).
+    """
+    events = []
+    with np.errstate(invalid="ignore"):
+        limit = np.fmax(hs.shape_jump, hs.shape_jump_per_speed * sig.speed)
+        hit = ok & (sig.shape_change > limit)
+    for n, t in zip(*np.nonzero(hit), strict=True):
+        events.append(Event(
+            "shape_jump", int(t), int(n), int(n), float(sig.shape_change[n, t]),
+            measured={"shape_change_palm_sizes": float(sig.shape_change[n, t]),
+                      "speed_palm_widths": float(sig.speed[n, t])},
+            threshold={"shape_jump": hs.shape_jump,
+                       "shape_jump_per_speed": hs.shape_jump_per_speed,
+                       "limit_here": float(limit[n, t])},
+        ))
+    return events
+
+
+def presence_collapses(
+    tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings
+) -> list[Event]:
+    """The landmark model's presence score falls on a tracked hand that was clearly seen.
+
+    Starts at n when the hand is still reported at n, presence <= ``presence_on`` there, and
+    frame n-1 was a clear, confident view reached at gate speed; it lasts until presence is
+    back above ``presence_off`` (hysteresis).
+    """
+    events = []
+    view = clear_view(sig, presence, hs)
+    for t in range(tracks.n_tracks):
+        p = presence[:, t]
+        n, end = 1, len(p)
+        while n < end:
+            steady = view[n - 1, t] and p[n - 1] >= hs.gate_min_presence and (
+                not sig.speed[n, t] >= hs.gate_max_speed)
+            if tracks.present[n, t] and p[n] <= hs.presence_on and steady:
+                last = n
+                while last + 1 < end and not p[last + 1] > hs.presence_off:
+                    if np.isnan(p[last + 1]):
+                        break
+                    last += 1
+                lowest = float(np.nanmin(p[n: last + 1]))
+                events.append(Event(
+                    "presence_collapse", t, n, last, lowest,
+                    measured={"presence_before": float(p[n - 1]), "presence": float(p[n]),
+                              "presence_lowest": lowest},
+                    threshold={"presence_on": hs.presence_on, "presence_off": hs.presence_off,
+                               "presence_before_min": hs.gate_min_presence},
+                ))
+                n = last + 1
+            n += 1
+    return events
+
+
+def vanishings(
+    tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings
+) -> list[Event]:
+    """A steady, clearly seen hand is gone in the next frame and stays away.
+
+    Fires at n when the track was a clear view at n-1, arrived there slowly (speed below the
+    gate), is absent from n for at least ``vanish_min_frames`` frames (the clip must last that
+    long), and was not near the frame edge or another hand (covered by the clear view).
+    """
+    events = []
+    view = clear_view(sig, presence, hs)
+    n_frames = tracks.present.shape[0]
+    for t in range(tracks.n_tracks):
+        here = tracks.present[:, t]
+        for n in range(2, n_frames):
+            if not (here[n - 1] and not here[n] and view[n - 1, t]):
+                continue
+            if not sig.speed[n - 1, t] < hs.gate_max_speed:
+                continue
+            stop = n + hs.vanish_min_frames
+            if stop > n_frames or here[n:stop].any():
+                continue
+            away = n
+            while away + 1 < n_frames and not here[away + 1]:
+                away += 1
+            measured = {"frames_missing": away - n + 1,
+                        "speed_before_palm_widths": float(sig.speed[n - 1, t]),
+                        "palm_px_before": float(sig.palm_px[n - 1, t])}
+            if not np.isnan(presence[n, t]):
+                measured["presence_at_loss"] = float(presence[n, t])
+            events.append(Event(
+                "hand_vanished", t, n, away, float(away - n + 1), measured=measured,
+                threshold={"min_frames": hs.vanish_min_frames,
+                           "gate_max_speed": hs.gate_max_speed},
+            ))
+    return events
+
+
+def _hold(holds: np.ndarray, known: np.ndarray, n: int, min_frames: int,
+          allow_lost: bool = True) -> int | None:
+    """Last frame of the run from n where ``holds`` is true, or None when the run is shorter
+    than ``min_frames``. An unknown frame (hand lost) ends the run; with ``allow_lost`` a run
+    ended that way (or by the clip's end) counts as holding."""
+    last = n
+    while last + 1 < len(holds) and known[last + 1] and holds[last + 1]:
+        last += 1
+    if last - n + 1 >= min_frames:
+        return last
+    lost = last + 1 >= len(holds) or not known[last + 1]
+    return last if (allow_lost and lost) else None
+
+
+def _label(value: float) -> str:
+    return "Right" if value > 0 else "Left"
