@@ -57,6 +57,7 @@ class HandSettings:
     presence_off: float = 0.8  # ... and it lasts until presence is back above this
     # --- hand_vanished: a steady, clearly seen hand is gone from one frame to the next ---
     vanish_min_frames: int = 2  # frames the hand stays away
+    vanish_edge_margin: float = 1.0  # palm widths from the frame edge (else it may have left)
     # --- segments: events of one kind on one track closer than this are one finding ---
     merge_gap_s: float = 0.5
     # --- joint anatomy limits (supporting measurements; worst real value x ~1.3) ---

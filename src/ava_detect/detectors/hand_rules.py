@@ -55,8 +55,8 @@ def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event
     """The palm/back sign jumps from one side to the other without an edge-on frame between.
 
     Fires at n when the pair is gated, ``|facing|`` exceeds ``edge_on`` in both frames with
-    opposite signs, and the new side holds for ``flip_min_frames`` frames (or until the hand is
-    lost). Real turns of the hand pass through edge-on, so their sign changes never fire.
+    opposite signs, the old side was held for ``flip_min_frames`` frames before n and the new
+    side holds as long (or until the hand is lost). Real turns of the hand pass through edge-on, so their sign changes never fire.
     """
     events = []
     f = sig.facing
@@ -69,7 +69,11 @@ def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event
             with np.errstate(invalid="ignore"):
                 same_side = np.sign(b) * col > hs.edge_on
             last = _hold(same_side, ~np.isnan(col), int(n), hs.flip_min_frames)
-            if last is None:
+            with np.errstate(invalid="ignore"):
+                old_side = np.sign(a) * col > hs.edge_on
+            # the side it leaves must have been held as long (a one-frame glitch flips twice)
+            held = n - hs.flip_min_frames >= 0 and old_side[n - hs.flip_min_frames: n].all()
+            if last is None or not held:
                 continue
             events.append(Event(
                 "palm_flip", t, int(n), last, float(abs(b - a)),
@@ -169,17 +173,20 @@ def presence_collapses(
 
 
 def vanishings(
-    tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings
+    tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings,
+    frame_size: tuple[int, int],
 ) -> list[Event]:
     """A steady, clearly seen hand is gone in the next frame and stays away.
 
     Fires at n when the track was a clear view at n-1, arrived there slowly (speed below the
     gate), is absent from n for at least ``vanish_min_frames`` frames (the clip must last that
-    long), and was not near the frame edge or another hand (covered by the clear view).
+    long), was at least ``vanish_edge_margin`` palm widths from the frame edge (else it may
+    simply have left the picture) and apart from other hands (the clear view).
     """
     events = []
     view = clear_view(sig, presence, hs)
     n_frames = tracks.present.shape[0]
+    edge_room = edge_distance(tracks, sig.palm_px, frame_size)
     for t in range(tracks.n_tracks):
         here = tracks.present[:, t]
         for n in range(2, n_frames):
@@ -187,6 +194,8 @@ def vanishings(
                 continue
             if not sig.speed[n - 1, t] < hs.gate_max_speed:
                 continue
+            if edge_room[n - 1, t] < hs.vanish_edge_margin:
+                continue  # leaving the picture
             stop = n + hs.vanish_min_frames
             if stop > n_frames or here[n:stop].any():
                 continue
@@ -204,6 +213,21 @@ def vanishings(
                            "gate_max_speed": hs.gate_max_speed},
             ))
     return events
+
+
+def edge_distance(tracks: HandTracks, palm_px: np.ndarray, frame_size: tuple[int, int]
+                  ) -> np.ndarray:
+    """(N, T) distance from the hand's landmarks to the nearest frame edge, palm widths."""
+    w, h = frame_size
+    p = tracks.points
+    with np.errstate(invalid="ignore"), np.errstate(all="ignore"):
+        room = np.minimum.reduce([
+            np.nanmin(p[..., 0], axis=-1, initial=np.inf),
+            np.nanmin(p[..., 1], axis=-1, initial=np.inf),
+            w - np.nanmax(p[..., 0], axis=-1, initial=-np.inf),
+            h - np.nanmax(p[..., 1], axis=-1, initial=-np.inf),
+        ])
+        return room / palm_px
 
 
 def _hold(holds: np.ndarray, known: np.ndarray, n: int, min_frames: int,

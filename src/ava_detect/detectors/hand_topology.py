@@ -82,7 +82,7 @@ class HandTopologyDetector:
             + handedness_flips(tracks, ok, hs)
             + shape_jumps(sig, ok, hs)
             + presence_collapses(tracks, sig, presence, hs)
-            + vanishings(tracks, sig, presence, hs)
+            + vanishings(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
         findings = [

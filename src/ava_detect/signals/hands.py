@@ -301,8 +301,8 @@ def sideways_bend(points: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore"):
                 sin = np.abs(np.sum(v * side, axis=-1)) / np.linalg.norm(v, axis=-1)
                 angle = np.degrees(np.arcsin(np.clip(sin, 0.0, 1.0)))
-            angle[side_len < 0.45] = np.nan  # bone within ~27 deg of the palm normal
-            out = np.fmax(out, angle)
+            # skip bones within ~27 deg of the palm normal: their side axis is undefined
+            out = np.fmax(out, np.where(side_len < 0.45, np.nan, angle))
     return out
 
 
