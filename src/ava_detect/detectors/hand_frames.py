@@ -36,9 +36,9 @@ class PresenceAnalyzer:
     """Hand-presence score of each hand slot, frame by frame.
 
     For a hand seen in the previous frame the crop is the one the tracker placed from that
-    frame's landmarks (what the tracker actually judged); for a newly found hand it is placed
-    from the current landmarks. For up to three frames after a hand disappears, its last crop
-    is still scored, so a hand the tracker dropped gets the score that made it drop it.
+    frame's landmarks (what the tracker actually judged); for a hand found anew it is placed
+    from the current landmarks. For three frames after a hand disappears its last crop is
+    still scored, so a hand the tracker dropped gets the score that made it drop it.
 
     Output: ``hand_presence.score`` (N, K) in [0, 1], NaN where not scored;
     ``hand_presence.ms`` (N,) milliseconds spent per frame.
@@ -71,11 +71,12 @@ class PresenceAnalyzer:
                 self._age = np.full(k_slots, 10**6)
             here = ~np.isnan(hands.image[:, 0, 0])
             for k in range(k_slots):
-                recent = self._age[k] <= _SCORE_LOST_FRAMES
-                if recent and (here[k] or self._age[k] < _SCORE_LOST_FRAMES):
-                    crop_from = self._last[k]
-                elif here[k]:
-                    crop_from = hands.image[k]
+                if here[k]:
+                    # tracked since the previous frame: the crop came from that frame's
+                    # landmarks; (re)found this frame: from the palm detector, near these
+                    crop_from = self._last[k] if self._age[k] == 0 else hands.image[k]
+                elif self._age[k] < _SCORE_LOST_FRAMES:
+                    crop_from = self._last[k]  # lost: the crop the tracker last had
                 else:
                     continue
                 row[k] = self._model.run(frame.rgb, crop_from, scale).presence

@@ -56,7 +56,8 @@ def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event
 
     Fires at n when the pair is gated, ``|facing|`` exceeds ``edge_on`` in both frames with
     opposite signs, the old side was held for ``flip_min_frames`` frames before n and the new
-    side holds as long (or until the hand is lost). Real turns of the hand pass through edge-on, so their sign changes never fire.
+    side holds as long (or until the hand is lost). Real turns of the hand pass through
+    edge-on, so their sign changes never fire.
     """
     events = []
     f = sig.facing
