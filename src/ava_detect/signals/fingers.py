@@ -1,14 +1,13 @@
 """Counting the fingers a picture shows, beyond the landmarks (pure numpy + OpenCV on a crop).
 
 MediaPipe always draws five fingers, so the count here comes from the pixels: a skin-colour
-silhouette of the hand (colour model learned from the landmark region, kept per hand), with
-the palm disc removed; what sticks out of the disc on the fingers' side are the finger
-protrusions. Each protrusion is checked against the landmark fingertips, and a protrusion's
-width says how many fingers lie side by side in it.
+silhouette of the hand (colour model learned from the landmark region, kept per hand); the
+fingertip-like protrusions of its outline (peaks of the distance from the palm centre that stand
+out from the valleys between them) are counted and checked against the landmark fingertips.
 
 Limits (why this is a measurement, not an alarm): skin touching skin (two hands, a face, the
 forearm) merges silhouettes, fingers held together read as one wide protrusion, and skin-coloured
-backgrounds leak in.
+backgrounds leak in, and a curled finger makes no protrusion.
 """
 
 from __future__ import annotations
@@ -17,9 +16,11 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.signal import find_peaks
 
 from .hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
 
+PROMINENCE = 0.15  # a fingertip stands this many palm widths out of the valleys beside it
 _CHAN = (1, 2)  # Cr, Cb of YCrCb: chroma only, so shading changes matter less
 
 
@@ -41,9 +42,10 @@ class ColourModel:
 class FingerReading:
     """What one hand's crop shows.
 
-    count: fingers seen sticking out of the palm disc (protrusions, split by width).
-    tips_out: landmark fingertips that lie on the silhouette outside the palm disc.
-    unmatched: protrusions with no landmark finger in them (extra-finger evidence).
+    count: fingertip-like protrusions of the silhouette's outline.
+    tips_out: landmark fingertips extended beyond the palm (1.2 x the centre-to-knuckle
+        distance) that lie on the silhouette: what the landmarks say is extended.
+    unmatched: protrusions with no landmark fingertip near (extra-finger evidence).
     skin_fraction: share of the hand's landmark region the silhouette covers (quality).
     """
 
@@ -119,10 +121,9 @@ def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
     local = p - (x0, y0)
     crop = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2YCrCb)
     skin = (model.distance(crop) <= max_distance).astype(np.uint8)
-    k = max(1, int(round(0.06 * width)))
+    k = max(1, int(round(0.03 * width)))  # small: closing would fill the gaps between fingers
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
     skin = cv2.morphologyEx(skin, cv2.MORPH_OPEN, kernel)
-    skin = cv2.morphologyEx(skin, cv2.MORPH_CLOSE, kernel)
     region = skin_mask_points(skin.shape, local, width)
     n_lab, labels = cv2.connectedComponents(skin)
     inside = labels[(region > 0) & (skin > 0)]
@@ -130,62 +131,54 @@ def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
         return FingerReading(0, 0, 0, 0.0)
     hand = (labels == np.bincount(inside).argmax()).astype(np.uint8)
     skin_fraction = float(hand[region > 0].mean())
-    # Palm disc: centred between wrist and knuckles, reaching just past the knuckles.
-    centre = local[list(PALM_POINTS)].mean(axis=0)
-    reach = np.linalg.norm(local[[5, 9, 13, 17]] - centre, axis=1).max()
-    radius = 1.15 * reach
-    fingers = hand.copy()
-    cv2.circle(fingers, tuple(int(round(v)) for v in centre), int(round(radius)), 0, -1)
-    # Drop the forearm side: everything beyond the wrist, away from the knuckles.
-    axis = local[9] - local[0]
-    axis /= np.linalg.norm(axis) + 1e-9
-    yy, xx = np.mgrid[0: fingers.shape[0], 0: fingers.shape[1]]
-    along = (xx - local[0, 0]) * axis[0] + (yy - local[0, 1]) * axis[1]
-    fingers[along < 0.1 * width] = 0
-    n_blobs, blobs, stats, _ = cv2.connectedComponentsWithStats(fingers)
-    finger_w = max(2.0, width / 4.0)
-    min_area = 0.25 * finger_w * finger_w
-    tips = np.round(local[list(FINGERTIPS)]).astype(int)
-    count = unmatched = 0
-    for b in range(1, n_blobs):
-        if stats[b, cv2.CC_STAT_AREA] < min_area:
-            continue
-        n_here = _fingers_in_blob(blobs == b, centre, finger_w)
-        if n_here == 0:
-            continue
-        count += n_here
-        has_tip = any(_at(blobs, tip) == b for tip in tips) or _bone_in(blobs, local, b)
-        unmatched += 0 if has_tip else n_here
-    tips_out = sum(
-        1 for tip in tips if _at(hand, tip) and np.hypot(*(tip - centre)) > radius
-    )
+    count, unmatched, tips_out = _protrusions(hand, local, width)
     return FingerReading(count, tips_out, unmatched, skin_fraction)
 
 
-def _fingers_in_blob(blob: np.ndarray, centre: np.ndarray, finger_w: float) -> int:
-    """How many fingers one protrusion holds: its width across the direction it points,
-    in finger widths (a short stub is no finger)."""
-    ys, xs = np.nonzero(blob)
-    d = np.stack([xs - centre[0], ys - centre[1]], axis=1).astype(np.float64)
-    direction = d.mean(axis=0)
-    direction /= np.linalg.norm(direction) + 1e-9
-    along = d @ direction
-    across = d @ np.array([-direction[1], direction[0]])
-    length = np.percentile(along, 95) - np.percentile(along, 5)
-    if length < 0.6 * finger_w:
-        return 0
-    span = np.percentile(across, 95) - np.percentile(across, 5)
-    return int(max(1, round(span / (1.3 * finger_w))))
+def _protrusions(hand: np.ndarray, local: np.ndarray, width: float) -> tuple[int, int, int]:
+    """Fingertip-like protrusions of a silhouette: peaks of the outline's distance from the
+    palm centre that stand out from the valleys beside them.
+
+    Returns (protrusions, protrusions with no landmark fingertip near, landmark fingertips
+    lying on such a protrusion).
+    """
+    contours, _ = cv2.findContours(hand, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return 0, 0, 0
+    outline = max(contours, key=cv2.contourArea)[:, 0, :].astype(np.float64)
+    if len(outline) < 20:
+        return 0, 0, 0
+    centre = local[list(PALM_POINTS)].mean(axis=0)
+    reach = float(np.linalg.norm(local[[5, 9, 13, 17]] - centre, axis=1).max())
+    axis = local[9] - local[0]
+    axis /= np.linalg.norm(axis) + 1e-9
+    rel = outline - centre
+    dist = np.linalg.norm(rel, axis=1)
+    dist[rel @ axis < -0.3 * reach] = 0.0  # the forearm side cannot hold a finger
+    win = max(3, int(0.08 * width)) | 1
+    smooth = np.convolve(np.concatenate([dist[-win:], dist, dist[:win]]),
+                         np.ones(win) / win, mode="same")[win:-win]
+    n = len(smooth)
+    ext = np.concatenate([smooth, smooth])  # the outline is closed: search a doubled copy
+    peaks, _ = find_peaks(ext, height=1.2 * reach, prominence=PROMINENCE * width,
+                          distance=max(2, int(0.25 * width)))
+    peaks = np.unique(peaks % n)
+    # a peak found in both copies may differ by a sample or two: merge close ones
+    keep: list[int] = []
+    for i in sorted(peaks):
+        if not keep or min(abs(i - keep[-1]), n - abs(i - keep[-1])) > 0.25 * width:
+            keep.append(int(i))
+    if len(keep) > 1 and n - keep[-1] + keep[0] <= 0.25 * width:
+        keep.pop()
+    tips = local[list(FINGERTIPS)]
+    near = [np.linalg.norm(tips - outline[i], axis=1).min() < 0.5 * width for i in keep]
+    out_tips = np.linalg.norm(tips - centre, axis=1) > 1.2 * reach
+    on_hand = np.array([_at(hand, tip) for tip in tips], bool)
+    return len(keep), len(keep) - int(sum(near)), int(np.sum(out_tips & on_hand))
 
 
 def _at(img: np.ndarray, xy: np.ndarray) -> int:
-    x, y = int(xy[0]), int(xy[1])
+    x, y = int(round(xy[0])), int(round(xy[1]))
     if 0 <= y < img.shape[0] and 0 <= x < img.shape[1]:
         return int(img[y, x])
     return 0
-
-
-def _bone_in(blobs: np.ndarray, local: np.ndarray, b: int) -> bool:
-    """A landmark finger's middle or end joint lies in blob ``b`` (finger curled at the tip)."""
-    return any(_at(blobs, np.round(local[j]).astype(int)) == b
-               for chain in FINGER_CHAINS for j in chain[2:])
