@@ -20,20 +20,20 @@ from scipy.signal import find_peaks
 
 from .hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
 
+_VAR_FLOOR = (100.0, 4.0, 4.0)  # Y, Cr, Cb variance floors (levels squared)
 PROMINENCE = 0.15  # a fingertip stands this many palm widths out of the valleys beside it
-_CHAN = (1, 2)  # Cr, Cb of YCrCb: chroma only, so shading changes matter less
 
 
 @dataclass
 class ColourModel:
-    """Gaussian chroma model (Cr, Cb) of one hand's skin: mean (2,), inverse covariance (2, 2)."""
+    """Gaussian colour model in YCrCb: mean (3,), inverse covariance (3, 3)."""
 
     mean: np.ndarray
     inv_cov: np.ndarray
 
     def distance(self, ycrcb: np.ndarray) -> np.ndarray:
-        """(H, W, 3) uint8 YCrCb -> (H, W) Mahalanobis distance of the chroma."""
-        d = ycrcb[..., _CHAN].astype(np.float32) - self.mean.astype(np.float32)
+        """(..., 3) uint8/float YCrCb -> (...,) Mahalanobis distance."""
+        d = ycrcb.astype(np.float32) - self.mean.astype(np.float32)
         q = np.einsum("...i,ij,...j->...", d, self.inv_cov.astype(np.float32), d)
         return np.sqrt(np.maximum(q, 0.0))
 
@@ -68,15 +68,32 @@ def skin_mask_points(shape: tuple[int, int], points: np.ndarray, width: float) -
 
 
 def learn_colour(ycrcb: np.ndarray, mask: np.ndarray) -> ColourModel | None:
-    """Fit the chroma Gaussian on the masked pixels, trimming the 10 % most unusual."""
-    px = ycrcb[mask > 0][:, _CHAN].astype(np.float64)
+    """Fit the skin Gaussian on the masked pixels, trimming the 10 % most unusual.
+
+    Brightness varies more over a hand (shading) than chroma, so its variance gets a larger
+    floor than the chroma's.
+    """
+    px = ycrcb[mask > 0].astype(np.float64)
     if len(px) < 30:
         return None
     med = np.median(px, axis=0)
-    dist = np.linalg.norm(px - med, axis=1)
+    dist = np.linalg.norm((px - med) / (20.0, 4.0, 4.0), axis=1)
     px = px[dist <= np.percentile(dist, 90)]
-    cov = np.cov(px.T) + np.eye(2) * 4.0  # floor: 2 chroma levels of spread
+    cov = np.cov(px.T) + np.diag(_VAR_FLOOR)
     return ColourModel(px.mean(axis=0), np.linalg.inv(cov))
+
+
+def background_colours(ycrcb: np.ndarray, mask: np.ndarray, k: int = 3) -> np.ndarray:
+    """(k, 3) colour centres of the pixels outside ``mask`` (k-means), or (0, 3)."""
+    px = ycrcb[mask == 0].reshape(-1, 3).astype(np.float32)
+    if len(px) < 4 * k:
+        return np.zeros((0, 3), np.float32)
+    if len(px) > 1500:
+        px = px[:: len(px) // 1500 + 1]
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 8, 1.0)
+    cv2.setRNGSeed(0)  # same picture, same clusters
+    _, _, centres = cv2.kmeans(px, k, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    return centres
 
 
 def blend(old: ColourModel | None, new: ColourModel | None, rate: float = 0.2
@@ -120,7 +137,17 @@ def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
         return None
     local = p - (x0, y0)
     crop = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2YCrCb)
-    skin = (model.distance(crop) <= max_distance).astype(np.uint8)
+    d_skin = model.distance(crop)
+    skin = d_skin <= max_distance
+    # Background colours from around the hand: a pixel nearer one of them than the skin
+    # mean (in the skin model's metric) is not skin, e.g. a beige sweater behind the hand.
+    # A cluster with the skin's own colour (forearm, other hand) cannot be told apart.
+    near_hand = cv2.dilate(skin_mask_points(crop.shape[:2], local, width),
+                           np.ones((3, 3), np.uint8), iterations=max(1, int(0.3 * width)))
+    for colour in background_colours(crop, near_hand):
+        if model.distance(colour[None])[0] > 1.0:
+            skin &= d_skin < ColourModel(colour, model.inv_cov).distance(crop)
+    skin = skin.astype(np.uint8)
     k = max(1, int(round(0.03 * width)))  # small: closing would fill the gaps between fingers
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
     skin = cv2.morphologyEx(skin, cv2.MORPH_OPEN, kernel)
