@@ -18,7 +18,7 @@ import numpy as np
 from ava_detect.media import iter_frames, probe
 from ava_detect.signals.hands import hand_box
 
-EDITS = ("mirror", "smear", "erase_finger", "pose_pop")
+EDITS = ("mirror", "smear", "erase_hand", "erase_finger", "pose_pop")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,16 @@ def erase_finger(rgb: np.ndarray, points: np.ndarray, **_) -> np.ndarray:
     return cv2.inpaint(rgb, mask, max(3, int(0.2 * width)), cv2.INPAINT_TELEA)
 
 
+def erase_hand(rgb: np.ndarray, points: np.ndarray, **_) -> np.ndarray:
+    """The whole hand painted out (inpainted from its surroundings): it vanishes in place."""
+    width = np.linalg.norm(points[5, :2] - points[17, :2])
+    mask = np.zeros(rgb.shape[:2], np.uint8)
+    hull = cv2.convexHull(np.round(points[:, :2]).astype(np.int32))
+    cv2.fillConvexPoly(mask, hull, 255)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8), iterations=max(2, int(0.3 * width)))
+    return cv2.inpaint(rgb, mask, 5, cv2.INPAINT_TELEA)
+
+
 def pose_pop(rgb: np.ndarray, points: np.ndarray, *, donor: np.ndarray, donor_points: np.ndarray,
              **_) -> np.ndarray:
     """The hand's box replaced by the same hand from another moment (a different pose),
@@ -85,7 +95,7 @@ def pose_pop(rgb: np.ndarray, points: np.ndarray, *, donor: np.ndarray, donor_po
 
 
 def build(src: Path, dst: Path, edit: str, points: np.ndarray, *, start: int, length: int = 4,
-          window: tuple[int, int] | None = None, donor_offset: int = 25) -> EditedClip:
+          window: tuple[int, int] | None = None, donor_offset: int = 60) -> EditedClip:
     """Write ``dst``: frames ``window`` of ``src`` with ``edit`` applied to one hand.
 
     Parameters
@@ -104,7 +114,8 @@ def build(src: Path, dst: Path, edit: str, points: np.ndarray, *, start: int, le
     first, stop = window or (0, info.frame_count)
     frames = [f.rgb for f in iter_frames(src, rotation=info.rotation)]
     stop = min(stop, len(frames))
-    fn = {"mirror": mirror, "smear": smear, "erase_finger": erase_finger, "pose_pop": pose_pop}
+    fn = {"mirror": mirror, "smear": smear, "erase_hand": erase_hand,
+          "erase_finger": erase_finger, "pose_pop": pose_pop}
     rate = Fraction(info.fps).limit_denominator(1000)
     h, w = frames[0].shape[:2]
     with av.open(str(dst), "w") as out:

@@ -42,12 +42,19 @@ def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.n
 
 
 def gate(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
-    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view in both frames and the hand
-    moved less than ``gate_max_speed`` palm widths between them. Row 0 is False."""
+    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view in both frames, and the
+    hand moved less than ``gate_max_speed`` palm widths a frame from n-2 to n-1 and from n-1
+    to n. Rows 0 and 1 are False."""
     view = clear_view(sig, presence, hs)
     out = np.zeros_like(view)
     with np.errstate(invalid="ignore"):
         out[1:] = view[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
+    # The hand must have arrived at n-1 slowly too (which needs it seen at n-2): the first
+    # frame of a (re)found hand comes from the palm detector's coarse crop, and on a hand in
+    # fast motion the smaller of the two centre speeds can be small by coincidence.
+    out[1] = False
+    with np.errstate(invalid="ignore"):
+        out[2:] &= sig.speed[1:-1] < hs.gate_max_speed
     return out
 
 

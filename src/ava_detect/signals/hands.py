@@ -73,6 +73,13 @@ def palm_centre(points: np.ndarray) -> np.ndarray:
     return points[..., PALM_POINTS, :2].mean(axis=-2)
 
 
+def box_centre(points: np.ndarray) -> np.ndarray:
+    """(..., 21, 3) -> (..., 2): centre of the landmarks' bounding box, pixels. Where the hand
+    as a whole is: unlike the palm centre it stays put when the hand flips in place."""
+    with np.errstate(invalid="ignore"):
+        return (points[..., :2].min(axis=-2) + points[..., :2].max(axis=-2)) / 2
+
+
 def hand_box(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
     """(21, 3) landmarks -> (x0, y0, x1, y1) box around them, padded by ``pad`` of its size."""
     x0, y0 = np.nanmin(points[:, :2], axis=0)
@@ -173,14 +180,17 @@ class HandSignals:
 
     palm_px: palm width (index to pinky knuckle, 3-D), pixels.
     centre: (N, T, 2) palm centre, pixels.
-    speed: palm-centre motion since the previous frame, palm widths per frame.
+    speed: motion since the previous frame, palm widths per frame: the smaller of the palm
+        centre's and the landmark box centre's (a hand flipping in place keeps its box, a
+        hand whose fingers collapse keeps its palm; a moving hand moves both).
     facing: palm/back signal: the wrist-index-pinky triangle's signed 2-D area over its 3-D
         area, signed by the track's one handedness; > 0 palm toward the camera, < 0 back of
         the hand, near 0 edge-on. Range [-1, 1].
     shape: (N, T, 21, 3) landmarks in the palm's own 3-D frame, divided by palm size (rotation,
         position and scale removed).
     shape_change: RMS landmark move of ``shape`` since the previous frame, palm sizes.
-    other_dist: distance to the nearest other hand's centre, palm widths (inf when alone).
+    other_dist: distance between palm centres to the nearest other hand, palm widths (inf
+        when alone).
     inside: the hand's landmarks are all inside the frame with a margin of a tenth of a palm.
     """
 
@@ -207,9 +217,13 @@ def hand_signals(tracks: HandTracks, frame_size: tuple[int, int]) -> HandSignals
     p = tracks.points.astype(np.float64)
     width = palm_width(p)
     centre = palm_centre(p)
+    whole = box_centre(p)
     speed = np.full(width.shape, np.nan)
     if len(p) > 1:
-        step = np.linalg.norm(centre[1:] - centre[:-1], axis=-1)
+        # the slower of the palm centre and the landmark-box centre: a hand flipping in
+        # place keeps its box, a hand whose fingers collapse keeps its palm
+        step = np.fmin(np.linalg.norm(whole[1:] - whole[:-1], axis=-1),
+                       np.linalg.norm(centre[1:] - centre[:-1], axis=-1))
         speed[1:] = step / np.fmax(width[1:], width[:-1])
     facing = palm_facing(p) * tracks.handedness[None, :]
     shape = normalised_shape(p)
