@@ -68,9 +68,9 @@ def test_melting_generated_hands_are_found(media_dir: Path, analyse):
 
 EDIT_CASES = {
     # edit: (clip, frame the edit starts, window kept, finding kinds that count as caught)
-    "mirror": ("landmarker", 120, (95, 145), {"palm_flip", "handedness_flip"}),
-    "smear": ("landmarker", 120, (95, 145), {"presence_collapse", "hand_vanished", "shape_jump"}),
-    "pose_pop": ("thumbsup", 120, (95, 145), {"shape_jump", "palm_flip"}),
+    "mirror": ("landmarker", 120, (95, 145), {"palm_flip", "handedness_flip", "shape_jump"}),
+    "smear": ("thumbsup", 120, (95, 145), {"presence_collapse", "hand_vanished", "shape_jump"}),
+    "erase_hand": ("flower", 150, (125, 175), {"presence_collapse", "hand_vanished"}),
 }
 
 

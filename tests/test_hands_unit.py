@@ -232,20 +232,44 @@ def test_presence_values_follow_the_track_into_lost_frames():
     assert values[6, 0] == pytest.approx(0.1)
 
 
-def test_steady_hand_that_vanishes_is_found_but_a_fast_one_is_not():
+def test_steady_hand_that_vanishes_in_place_is_found_but_one_that_moved_is_not():
     frames = [[f] for f in steady()]
-    for i in range(25, 40):
-        frames[i] = [None]
+    for i in range(25, 30):
+        frames[i] = [None]  # gone for 5 frames, back where it was
     res = run(clip(frames))
     gone = [f for f in res.findings if f.kind == "hand_vanished"]
     assert len(gone) == 1 and gone[0].first_s == pytest.approx(25 / FPS)
-    assert gone[0].measured["frames_missing"] == 15
+    assert gone[0].measured["frames_missing"] == 5
+    assert gone[0].end_s == pytest.approx(30 / FPS)
+    # the same gap, but the hand comes back 3 palm widths away: it moved fast (blur)
+    moved = [[f] for f in steady()]
+    for i in range(25, 30):
+        moved[i] = [None]
+    for i in range(30, 40):
+        moved[i] = [hand(centre=(400.0 + i + 250.0, 500.0))]
+    assert run(clip(moved)).findings == []
+    # never back before the clip ends: not judged
+    never = [[f] for f in steady(25)] + [[None]] * 10
+    assert run(clip(never)).findings == []
     fast = [[hand(centre=(300.0 + 40 * i, 400.0))] for i in range(20)] + [[None]] * 10
     assert run(clip(fast, size=(1920, 1080))).findings == []
 
 
+def test_presence_collapse_on_a_lost_hand_replaces_the_vanish():
+    frames = [[f] for f in steady()]
+    for i in range(25, 28):
+        frames[i] = [None]
+    presence = np.full((40, 1), 0.98)
+    presence[25:28, 0] = [0.05, 0.02, 0.02]
+    res = run(clip(frames, presence=presence))
+    assert [f.kind for f in res.findings] == ["presence_collapse"]
+    assert res.findings[0].measured["tracker_lost_hand"] is True
+    assert res.findings[0].first_s == pytest.approx(25 / FPS)
+
+
 def test_a_hand_leaving_through_the_frame_edge_is_not_a_vanish():
     frames = [[hand(centre=(1180.0 + 1 * i, 500.0))] for i in range(20)] + [[None]] * 10
+    frames += [[hand(centre=(1200.0, 500.0))] for _ in range(5)]  # back at the edge
     assert run(clip(frames)).findings == []
 
 

@@ -28,10 +28,13 @@ class Event:
     threshold: dict = field(default_factory=dict)
 
 
-def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
+def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings,
+               min_presence: float | None = None) -> np.ndarray:
     """(N, T) bool: the hand is present, big enough, apart from other hands, inside the frame
-    and (where measured) confidently seen by the landmark model."""
-    pres_ok = np.isnan(presence) | (presence >= hs.gate_min_presence)
+    and (where measured) seen by the landmark model with presence >= ``min_presence``
+    (default ``gate_min_presence``)."""
+    floor = hs.gate_min_presence if min_presence is None else min_presence
+    pres_ok = np.isnan(presence) | (presence >= floor)
     with np.errstate(invalid="ignore"):
         return (
             (sig.palm_px >= hs.gate_min_palm_px)
@@ -42,13 +45,16 @@ def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.n
 
 
 def gate(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
-    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view in both frames, and the
+    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view at n-1 (presence >=
+    ``gate_min_presence``) and at n (presence >= ``gate_min_presence_after``), and the
     hand moved less than ``gate_max_speed`` palm widths a frame from n-2 to n-1 and from n-1
     to n. Rows 0 and 1 are False."""
     view = clear_view(sig, presence, hs)
+    # the judged frame itself may look less like a hand: that is what breaking looks like
+    after = clear_view(sig, presence, hs, hs.gate_min_presence_after)
     out = np.zeros_like(view)
     with np.errstate(invalid="ignore"):
-        out[1:] = view[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
+        out[1:] = after[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
     # The hand must have arrived at n-1 slowly too (which needs it seen at n-2): the first
     # frame of a (re)found hand comes from the palm detector's coarse crop, and on a hand in
     # fast motion the smaller of the two centre speeds can be small by coincidence.
@@ -144,83 +150,94 @@ def shape_jumps(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Even
     return events
 
 
-def presence_collapses(
-    tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings
-) -> list[Event]:
-    """The landmark model's presence score falls on a tracked hand that was clearly seen.
-
-    Starts at n when the hand is still reported at n, presence <= ``presence_on`` there, and
-    frame n-1 was a clear, confident view reached at gate speed; it lasts until presence is
-    back above ``presence_off`` (hysteresis).
-    """
-    events = []
-    view = clear_view(sig, presence, hs)
-    for t in range(tracks.n_tracks):
-        p = presence[:, t]
-        n, end = 1, len(p)
-        while n < end:
-            steady = view[n - 1, t] and p[n - 1] >= hs.gate_min_presence and (
-                not sig.speed[n, t] >= hs.gate_max_speed)
-            if tracks.present[n, t] and p[n] <= hs.presence_on and steady:
-                last = n
-                while last + 1 < end and not p[last + 1] > hs.presence_off:
-                    if np.isnan(p[last + 1]):
-                        break
-                    last += 1
-                lowest = float(np.nanmin(p[n: last + 1]))
-                events.append(Event(
-                    "presence_collapse", t, n, last, lowest,
-                    measured={"presence_before": float(p[n - 1]), "presence": float(p[n]),
-                              "presence_lowest": lowest},
-                    threshold={"presence_on": hs.presence_on, "presence_off": hs.presence_off,
-                               "presence_before_min": hs.gate_min_presence},
-                ))
-                n = last + 1
-            n += 1
-    return events
-
-
-def vanishings(
+def presence_and_vanish(
     tracks: HandTracks, sig: HandSignals, presence: np.ndarray, hs: HandSettings,
     frame_size: tuple[int, int],
 ) -> list[Event]:
-    """A steady, clearly seen hand is gone in the next frame and stays away.
+    """A steady, clearly seen hand stops looking like a hand, or is gone.
 
-    Fires at n when the track was a clear view at n-1, arrived there slowly (speed below the
-    gate), is absent from n for at least ``vanish_min_frames`` frames (the clip must last that
-    long), was at least ``vanish_edge_margin`` palm widths from the frame edge (else it may
-    simply have left the picture) and apart from other hands (the clear view).
+    Starts at n when frame n-1 was a clear view (presence >= ``gate_min_presence`` where
+    measured) reached at gate speed, at least ``vanish_edge_margin`` palm widths plus
+    ``vanish_edge_frames`` frames of its motion from the frame edge (else it may just be
+    leaving the picture), and then either
+
+    - the landmark model's presence score on the tracker's crop falls to ``presence_on`` or
+      below (``presence_collapse``; the tracker drops hands under 0.5, so the hand may be
+      gone too), lasting until presence is back above ``presence_off`` or the hand is back, or
+    - the hand is gone for at least ``vanish_min_frames`` frames while its presence was not
+      measured or not low (``hand_vanished``).
+
+    A hand the tracker lost must come back about where it was (moving less than the gate
+    speed on average over the gap): one that reappears far away, or never, may simply have
+    moved fast, and motion blur hides fast hands from the tracker on real footage too.
     """
     events = []
     view = clear_view(sig, presence, hs)
     n_frames = tracks.present.shape[0]
-    edge_room = edge_distance(tracks, sig.palm_px, frame_size)
+    room = edge_distance(tracks, sig.palm_px, frame_size)
     for t in range(tracks.n_tracks):
-        here = tracks.present[:, t]
-        for n in range(2, n_frames):
-            if not (here[n - 1] and not here[n] and view[n - 1, t]):
+        here, p = tracks.present[:, t], presence[:, t]
+        n = 1
+        while n < n_frames:
+            before_ok = (
+                here[n - 1] and view[n - 1, t] and sig.speed[n - 1, t] < hs.gate_max_speed
+                and room[n - 1, t] >= hs.vanish_edge_margin
+                + hs.vanish_edge_frames * sig.speed[n - 1, t]
+            )
+            if not before_ok:
+                n += 1
                 continue
-            if not sig.speed[n - 1, t] < hs.gate_max_speed:
+            event = None
+            lost_for = 0
+            while n + lost_for < n_frames and not here[n + lost_for]:
+                lost_for += 1
+            if lost_for and not _stayed(tracks, sig, t, n - 1, n + lost_for, hs):
+                n += 1  # moved away while unseen (or never came back): blur explains it
                 continue
-            if edge_room[n - 1, t] < hs.vanish_edge_margin:
-                continue  # leaving the picture
-            stop = n + hs.vanish_min_frames
-            if stop > n_frames or here[n:stop].any():
+            measured = {"speed_before_palm_widths": float(sig.speed[n - 1, t]),
+                        "palm_px_before": float(sig.palm_px[n - 1, t]),
+                        "presence_before": _num(p[n - 1]), "frames_missing": lost_for}
+            if p[n] <= hs.presence_on:
+                last = n
+                while last + 1 < n_frames and p[last + 1] <= hs.presence_off:
+                    last += 1
+                lowest = float(np.nanmin(p[n: last + 1]))
+                measured.update({"presence": float(p[n]), "presence_lowest": lowest,
+                                 "tracker_lost_hand": bool(lost_for > 0)})
+                event = Event("presence_collapse", t, n, max(last, n + lost_for - 1), lowest,
+                              measured=measured,
+                              threshold={"presence_on": hs.presence_on,
+                                         "presence_off": hs.presence_off,
+                                         "presence_before_min": hs.gate_min_presence})
+            elif lost_for >= hs.vanish_min_frames and n + hs.vanish_min_frames <= n_frames:
+                measured["presence_at_loss"] = _num(p[n])
+                event = Event("hand_vanished", t, n, n + lost_for - 1, float(lost_for),
+                              measured=measured,
+                              threshold={"min_frames": hs.vanish_min_frames,
+                                         "gate_max_speed": hs.gate_max_speed})
+            if event is None:
+                n += 1
                 continue
-            away = n
-            while away + 1 < n_frames and not here[away + 1]:
-                away += 1
-            measured = {"frames_missing": away - n + 1,
-                        "speed_before_palm_widths": float(sig.speed[n - 1, t]),
-                        "palm_px_before": float(sig.palm_px[n - 1, t])}
-            if not np.isnan(presence[n, t]):
-                measured["presence_at_loss"] = float(presence[n, t])
-            events.append(Event(
-                "hand_vanished", t, n, away, float(away - n + 1), measured=measured,
-                threshold={"min_frames": hs.vanish_min_frames,
-                           "gate_max_speed": hs.gate_max_speed},
-            ))
+            events.append(event)
+            n = event.last + 2
     return events
+
+
+def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
+            hs: HandSettings) -> bool:
+    """The hand lost after frame ``seen`` came back at frame ``back`` about where it was,
+    moving less than ``gate_max_speed`` palm widths a frame on average over the gap."""
+    if back >= tracks.present.shape[0] or not tracks.present[back, t]:
+        return False
+    p = tracks.points[[seen, back], t].astype(np.float64)
+    box = (p[..., :2].min(axis=-2) + p[..., :2].max(axis=-2)) / 2
+    moved = min(np.linalg.norm(box[1] - box[0]),
+                np.linalg.norm(sig.centre[back, t] - sig.centre[seen, t]))
+    return bool(moved / sig.palm_px[seen, t] / (back - seen) < hs.gate_max_speed)
+
+
+def _num(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
 
 
 def edge_distance(tracks: HandTracks, palm_px: np.ndarray, frame_size: tuple[int, int]

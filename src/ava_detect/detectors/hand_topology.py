@@ -27,9 +27,8 @@ from .hand_rules import (
     gate,
     handedness_flips,
     palm_flips,
-    presence_collapses,
+    presence_and_vanish,
     shape_jumps,
-    vanishings,
 )
 
 if TYPE_CHECKING:
@@ -81,8 +80,7 @@ class HandTopologyDetector:
             palm_flips(sig, ok, hs)
             + handedness_flips(tracks, ok, hs)
             + shape_jumps(sig, ok, hs)
-            + presence_collapses(tracks, sig, presence, hs)
-            + vanishings(tracks, sig, presence, hs, signals.frame_size)
+            + presence_and_vanish(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
         findings = [
