@@ -33,6 +33,42 @@ class HandSettings:
     model_complexity: int = 1  # MediaPipe Hands: 0 lite, 1 full
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    # Re-run the landmark model on the tracker's crop to get its hand-presence score
+    # (about 15 ms a hand and frame); off: presence_collapse is not checked.
+    presence_rerun: bool = True
+    # Count fingers on a skin-colour silhouette (about 5-10 ms a hand and frame); a measurement.
+    finger_count: bool = True
+    # --- the gate: a frame pair is judged only when the hand is steady and clearly seen ---
+    gate_max_speed: float = 0.25  # palm-centre motion, palm widths per frame
+    gate_min_palm_px: float = 40.0  # palm width (index to pinky knuckle); smaller: angles are noise
+    gate_min_other_dist: float = 2.0  # palm widths to the nearest other hand (touching hands swap)
+    gate_min_presence: float = 0.9  # landmark model's presence score in the frame before
+    gate_min_presence_after: float = 0.5  # ... and in the judged frame (a breaking hand drops)
+    # --- palm_flip: the palm/back sign flips without passing edge-on ---
+    edge_on: float = 0.13  # |facing| at or below this is edge-on; real sign changes pass here
+    flip_min_frames: int = 2  # the flipped side must hold this many frames (or until lost)
+    # --- handedness_flip: the raw label leaves the track's majority label ---
+    label_min_score: float = 0.8  # the off-majority label's confidence
+    label_min_frames: int = 2  # consecutive off-majority frames
+    # --- shape_jump: articulation changes more than real motion explains ---
+    shape_jump: float = 0.4  # RMS landmark move in the palm frame, palm sizes per frame
+    shape_jump_per_speed: float = 1.2  # and more than this times the hand's speed
+    # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
+    presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
+    presence_off: float = 0.8  # ... and it lasts until presence is back above this
+    # --- hand_vanished: a steady, clearly seen hand is gone (presence unmeasured or high) ---
+    vanish_min_frames: int = 2  # frames the hand stays away
+    # before either: this far from the frame edge, palm widths, plus this many frames of the
+    # hand's motion (else it may simply be leaving the picture)
+    vanish_edge_margin: float = 0.25
+    vanish_edge_frames: float = 3.0
+    # --- segments: events of one kind on one track closer than this are one finding ---
+    merge_gap_s: float = 0.5
+    # --- joint anatomy limits (supporting measurements; worst real value x ~1.3) ---
+    sideways_bend_deg: float = 35.0  # bend of a finger joint out of its flexion plane
+    thumb_back_deg: float = 120.0  # thumb direction from the index knuckle line, in the palm
+    # --- verdict when nothing could be judged ---
+    min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
 
 @dataclass(frozen=True)
