@@ -1,0 +1,333 @@
+"""The pages of the pack: cover or certificate, finding sections, ticket, method appendix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from ...catalog import FAILURE_MODES, STATUS_MEANING, kind_wording
+from .. import facts, style
+from ..model import Evidence, Finding, Report
+from ..plotdata import plots_for
+from ..ticket import ticket_text
+from ..timefmt import both
+from .plot import plot
+from .theme import CONTENT_W, C, facts_table, para, table
+
+
+def _banner(report: Report, s: dict) -> Table:
+    words = {
+        "fail": "FAILURES FOUND",
+        "pass": "NO FAILURE FOUND",
+        "inconclusive": "NO FAILURE FOUND \u2014 NOT EVERY CHECK COULD MEASURE",
+    }
+    colour = colors.HexColor(style.STATUS_COLOUR[report.verdict])
+    t = Table(
+        [
+            [para(f"Verdict: {words[report.verdict]}", s["banner"])],
+            [para(facts.verdict_line(report), s["bannertext"])],
+        ],
+        colWidths=[CONTENT_W],
+    )
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colour),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (0, 0), 7),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+            ]
+        )
+    )
+    return t
+
+
+def _checkstable(report: Report, s: dict) -> Table:
+    head = ["Check", "Result", "Severity", "Confidence", "First failure", "m:ss.mmm"]
+    rows = [[para(h, s["cellb"]) for h in head]]
+    for r in facts.check_rows(report):
+        status = ParagraphStyle(
+            "st", s["cellb"], textColor=colors.HexColor(style.STATUS_COLOUR[r["status"]])
+        )
+        check = Paragraph(
+            f"<b>{escape(r['term'])}</b><br/>{escape(r['plain'])}"
+            + (f": {escape(r['note'])}" if r["note"] else ""),
+            s["cell"],
+        )
+        rows.append(
+            [
+                check,
+                para(r["status"].upper(), status),
+                para(r["severity"], s["cell"]),
+                para(r["confidence"], s["cell"]),
+                para(r["first_s"], s["cellb"]),
+                para(r["first_clock"], s["cellb"]),
+            ]
+        )
+    widths = [66 * mm, 19 * mm, 18 * mm, 22 * mm, 25 * mm]
+    return table(rows, widths + [CONTENT_W - sum(widths)], header=True)
+
+
+def _clip_sections(report: Report, s: dict) -> list:
+    return [
+        para("The clip", s["h2"]),
+        facts_table(facts.clip_rows(report), s, mono_keys=("SHA-256",)),
+        para("Supplied by the user", s["h2"]),
+        facts_table(facts.user_rows(report), s),
+        para("This analysis", s["h2"]),
+        facts_table(facts.tool_rows(report), s),
+    ]
+
+
+def cover(report: Report, s: dict) -> list:
+    name = report.clip.get("file_name", "clip")
+    out = [
+        para("Evidence pack", s["title"]),
+        para(
+            f"{name}: an AI-generated clip checked by ava-detect for generation failures",
+            s["subtitle"],
+        ),
+        Spacer(1, 4),
+        _banner(report, s),
+        Spacer(1, 8),
+        para("Results per check", s["h2"]),
+        _checkstable(report, s),
+    ]
+    out += _clip_sections(report, s)
+    n = len(report.findings)
+    out.append(Spacer(1, 6))
+    out.append(
+        para(
+            f"Next pages: {n} finding section{'s' if n != 1 else ''} with the evidence "
+            "frames and measurements, the ticket text to paste into a support form, and "
+            "how each check measures.",
+            s["small"],
+        )
+    )
+    return out
+
+
+def certificate(report: Report, s: dict) -> list:
+    title = "Check certificate" if report.verdict == "pass" else "Analysis record"
+    terms = ", ".join(FAILURE_MODES[m].technical_term for m in report.checks)
+    out = [
+        para(title, s["title"]),
+        para(
+            f"{report.clip.get('file_name', 'clip')} was checked by ava-detect "
+            f"{report.tool_version} for: {terms}.",
+            s["subtitle"],
+        ),
+        Spacer(1, 4),
+        _banner(report, s),
+        Spacer(1, 8),
+        para("Results per check", s["h2"]),
+        _checkstable(report, s),
+    ]
+    out += _clip_sections(report, s)
+    plots = [
+        (m, p)
+        for m, c in report.checks.items()
+        for p in plots_for(c, None, float(report.clip.get("duration_s") or 0))
+    ]
+    if plots:
+        out.append(para("Measurements across the clip", s["h2"]))
+        out += [plot(p, height=38 * mm) for _, p in plots]
+    out.append(PageBreak())
+    return out
+
+
+def image(path: Path, width: float, max_height: float | None = None) -> Image:
+    w, h = ImageReader(str(path)).getSize()
+    height = width * h / w
+    if max_height and height > max_height:
+        width, height = max_height * w / h, max_height
+    return Image(str(path), width=width, height=height)
+
+
+def caption(ev: Evidence, s: dict, what: str) -> Paragraph:
+    colour = style.REFERENCE if style.is_reference_label(ev.label) else style.FAIL
+    t = ev.frame_t_s if ev.frame_t_s is not None else ev.t_s
+    text = (
+        f"<font color='{colour}'><b>{escape(ev.label or 'frame')}</b></font> "
+        f"{what} at {escape(both(t))}"
+    )
+    if ev.frame_t_s is not None and abs(ev.frame_t_s - ev.t_s) > 5e-4:
+        text += f" (the frame on screen at {escape(both(ev.t_s))})"
+    return Paragraph(text, s["small"])
+
+
+def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
+    shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
+    missing = [ev for ev in finding.evidence if ev not in shown]
+    out: list = []
+    crops = [ev for ev in shown if ev.crop and (folder / ev.crop).is_file()][:4]
+    if crops:
+        w = min(46 * mm, (CONTENT_W - 4 * mm * (len(crops) - 1)) / len(crops))
+        cells = [[image(folder / ev.crop, w), caption(ev, s, "zoomed,")] for ev in crops]
+        t = Table(
+            [[c[0] for c in cells], [c[1] for c in cells]],
+            colWidths=[w + 4 * mm] * len(crops),
+            hAlign="LEFT",
+        )
+        t.setStyle(
+            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        )
+        out += [para("Zoomed on the region", s["h2"]), t]
+    if shown:
+        per_row = min(len(shown), 3)
+        w = (CONTENT_W - 4 * mm * (per_row - 1)) / per_row
+        if per_row == 1:
+            w = min(w, 120 * mm)
+        max_h = {1: 62 * mm, 2: 52 * mm, 3: 46 * mm}[per_row]
+        cells = [
+            [image(folder / ev.image, w, max_h), caption(ev, s, "full frame,")] for ev in shown
+        ]
+        rows = []
+        for i in range(0, len(cells), per_row):
+            chunk = cells[i : i + per_row] + [["", ""]] * (per_row - len(cells[i : i + per_row]))
+            rows += [[c[0] for c in chunk], [c[1] for c in chunk]]
+        t = Table(rows, colWidths=[w + 4 * mm] * per_row, hAlign="LEFT")
+        t.setStyle(
+            TableStyle(
+                [
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        out += [para("Full frames (region boxed)", s["h2"]), t]
+    for ev in missing:
+        out.append(
+            para(
+                f"The frame at {both(ev.t_s)} ({ev.label or 'frame'}) could not be "
+                "decoded again, so it is not shown.",
+                s["small"],
+            )
+        )
+    return out
+
+
+def finding_section(
+    n: int, total: int, finding: Finding, report: Report, folder: Path, s: dict
+) -> list:
+    check = report.checks[finding.mode]
+    out = [
+        para(f"Finding {n} of {total}: {finding.technical_term}", s["h1"]),
+        para(
+            f"{kind_wording(finding.kind).capitalize()} \u00b7 severity {finding.severity} "
+            f"\u00b7 confidence {finding.confidence:.2f}" + _track_text(finding),
+            s["subtitle"],
+        ),
+        para(f"First visible at {both(finding.first_s)}", s["key"]),
+        para(f"Failure span: {facts.span_text(finding)}", s["body"]),
+        para("What was seen", s["h2"]),
+        para(finding.description, s["body"]),
+    ]
+    plots = plots_for(check, finding, float(report.clip.get("duration_s") or 0))
+    if plots:
+        legend = para(
+            "Shaded: the failure span. Red line: the first failure. Dashed orange "
+            "line: the threshold.",
+            s["small"],
+        )
+        out.append(KeepTogether([para("Across the clip", s["h2"]), legend, plot(plots[0])]))
+        out += [plot(spec) for spec in plots[1:]]
+    out += _evidence_block(finding, folder, s)
+    rows = facts.measured_rows(finding)
+    if rows:
+        cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
+        cells += [[para(a, s["cell"]), para(b, s["cellb"]), para(c, s["cell"])] for a, b, c in rows]
+        out.append(
+            KeepTogether(
+                [
+                    para("Measured against the threshold", s["h2"]),
+                    table(cells, [70 * mm, 45 * mm, CONTENT_W - 115 * mm], header=True),
+                ]
+            )
+        )
+    out.append(PageBreak())
+    return out
+
+
+def _track_text(finding: Finding) -> str:
+    if finding.track is None:
+        return ""
+    thing = "hand" if finding.mode == "hands" else "face"
+    return f" \u00b7 {thing} #{finding.track + 1} in the clip"
+
+
+def ticket_page(report: Report, pdf_name: str, ticket_name: str, s: dict) -> list:
+    text = ticket_text(report, pdf_name=pdf_name)
+    lines = [Paragraph(escape(line) or "&nbsp;", s["mono"]) for line in text.splitlines()]
+    box = Table([[lines]], colWidths=[CONTENT_W])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), C["PANEL"]),
+                ("BOX", (0, 0), (-1, -1), 0.6, C["RULE"]),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    return [
+        para("Ticket text", s["h1"]),
+        para(
+            f"Copy the text in the box into the platform's support form and attach the "
+            f"frames it lists (they are in the folder next to this PDF). The same text is in "
+            f"{ticket_name}.",
+            s["body"],
+        ),
+        Spacer(1, 4),
+        box,
+        PageBreak(),
+    ]
+
+
+def appendix(report: Report, s: dict) -> list:
+    out = [
+        para("Method", s["h1"]),
+        para(
+            "Times are presentation times on the clip's own timeline (0 is the start of the "
+            "clip), written as seconds with milliseconds and as minutes:seconds.milliseconds. "
+            "Every evidence frame was decoded again from the clip at its stated time, and the "
+            "decoded frame's own timestamp was checked; it is the real frame, not a "
+            "re-rendering.",
+            s["body"],
+        ),
+        para("What the results mean", s["h2"]),
+    ]
+    out.append(
+        table(
+            [[para(k.upper(), s["cellb"]), para(v, s["cell"])] for k, v in STATUS_MEANING.items()],
+            [28 * mm, CONTENT_W - 28 * mm],
+        )
+    )
+    for mode, check in report.checks.items():
+        fm = FAILURE_MODES[mode]
+        block = [
+            para(f"{fm.plain_name}: {fm.technical_term}", s["h2"]),
+            para(
+                f"Result on this clip: {check.status}"
+                + (f" ({check.reason})" if check.reason else "")
+                + ".",
+                s["body"],
+            ),
+        ]
+        block += [para(text, s["body"]) for text in fm.method]
+        rows = facts.settings_rows(report, mode)
+        if rows:
+            block.append(para("Settings used:", s["cellb"]))
+            block.append(facts_table(rows, s))
+        block += [para(f"Limit: {text}", s["small"]) for text in fm.limits]
+        out.append(KeepTogether(block[:3]))
+        out += block[3:]
+    return out
