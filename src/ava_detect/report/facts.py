@@ -31,7 +31,9 @@ def fmt_number(value: Any) -> str:
             return "0"
         if abs(value) >= 1000 or abs(value) < 0.01:
             return f"{value:.4g}"
-        return f"{value:.3g}" if abs(value) < 100 else f"{value:.1f}"
+        if abs(value) < 100:
+            return f"{value:.3g}"
+        return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
     if isinstance(value, list | tuple):
         return ", ".join(fmt_number(v) for v in value[:8]) + (" ..." if len(value) > 8 else "")
     if isinstance(value, dict):

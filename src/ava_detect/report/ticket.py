@@ -71,11 +71,10 @@ def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
     terms = failed_terms(report)
     gen = user.get("generation_id") or NOT_GIVEN
     subject = ", ".join(terms) if terms else "Generation failure"
-    if first is not None:
-        subject += f" at {both(first)}"
     if user.get("generation_id"):
-        subject += f", generation {user['generation_id']}"
-
+        subject += f" in generation {user['generation_id']}"
+    if first is not None:
+        subject += f"; first failure at {both(first)}"
     lines = [f"Subject: {subject}", ""]
     lines += [
         f"Generation ID: {gen}",
@@ -113,3 +112,11 @@ def _quoted(prompt: str | None) -> str:
     if not prompt:
         return NOT_GIVEN
     return '"' + " ".join(str(prompt).split()) + '"'
+
+
+def write_ticket(report: Report, path: str | Path, *, pdf_name: str | None = None) -> Path:
+    """Write the ticket text atomically to ``path`` (UTF-8) and return the path."""
+    from .json import write_text_atomic
+
+    write_text_atomic(path, ticket_text(report, pdf_name=pdf_name))
+    return Path(path)

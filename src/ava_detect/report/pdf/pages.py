@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -164,7 +165,7 @@ def caption(ev: Evidence, s: dict, what: str) -> Paragraph:
 
 def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
     shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
-    missing = [ev for ev in finding.evidence if ev not in shown]
+    missing = [ev for ev in finding.evidence if ev not in shown and math.isfinite(ev.t_s)]
     out: list = []
     crops = [ev for ev in shown if ev.crop and (folder / ev.crop).is_file()][:4]
     if crops:
