@@ -92,12 +92,13 @@ def _hand_points(cx: float, cy: float, scale: float) -> list[list[float]]:
     return pts
 
 
-def sample_report(clip: Path, *, user: dict | None = None) -> Report:
+def sample_report(clip: Path, *, user: dict | None = None, shift: int = 0) -> Report:
     """A report with one finding per failure mode at known frames of an index clip (25 fps).
 
     hands: palm_flip, first failure at frame 51 (2.040 s), reference frame 49.
     identity: identity_switch at frame 75 (3.000 s), reference frame 20.
-    lipsync: av_offset over the clip, first out of tolerance at frame 31 (1.240 s).
+    lipsync: sync_drift, first out of tolerance at frame 31 (1.240 s).
+    ``shift`` moves every event that many frames later (for longer clips).
     """
     info = probe(clip)
     w, h = info.display_size
@@ -105,7 +106,7 @@ def sample_report(clip: Path, *, user: dict | None = None) -> Report:
     dur = info.duration_s
 
     def at(i: int) -> float:
-        return round(i / info.fps, 6)
+        return round((i + shift) / info.fps, 6)
 
     hand_box = (w * 0.42, h * 0.3, w * 0.6, h * 0.7)
     cx, cy = (hand_box[0] + hand_box[2]) / 2, (hand_box[1] + hand_box[3]) / 2

@@ -265,3 +265,17 @@ def test_real_clip_evidence_is_the_decoded_frame_at_that_time(media_dir, tmp_pat
             if 0 <= j < len(frames)
         }
         assert min(diffs, key=diffs.get) == i and diffs[i] < 4.0, diffs
+
+
+def test_read_frames_at_gives_the_frame_on_screen_for_any_order_of_times(tmp_path):
+    """One keyframe every 60 frames; times unsorted, repeated, far apart (a re-seek), before the
+    first frame and past the last one."""
+    from ava_detect.media import read_frame_at, read_frames_at
+
+    clip = make_index_clip(tmp_path / "long.mp4", seconds=6.0, size=(320, 180), gop=60)
+    times = [5.5, 0.0, 0.05, 0.05, 2.999, 3.0, 4.9, -1.0, 99.0, 0.3]
+    expected = [137, 0, 1, 1, 74, 75, 122, 0, 149, 7]
+    frames = read_frames_at(clip, times)
+    assert [read_index(f.rgb) for f in frames] == expected
+    assert [round(f.t_s * FPS) for f in frames] == expected
+    assert read_index(read_frame_at(clip, 4.9).rgb) == 122

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from .errors import InputError, OutputError
-from .media import Frame, read_frame_at
+from .media import Frame, read_frame_at, read_frames_at
 from .outputs import OutputPaths
 from .report import Evidence, Finding, Report
 from .report.style import FAIL, REFERENCE, is_reference_label, rgb255
@@ -77,18 +77,12 @@ def write_evidence(report: Report, clip: str | Path, paths: OutputPaths) -> Evid
     findings = report.findings
     if not any(ev for f in findings for ev in f.evidence):
         return run
-    fps = float(report.clip.get("fps") or 25.0)
-    cache: dict[float, Frame] = {}
+    frames = _fetch_all(report, clip, run)
     paths.frames.mkdir(parents=True, exist_ok=True)
     for fi, finding in enumerate(findings, start=1):
         for ei, ev in enumerate(finding.evidence, start=1):
-            if ev.t_s is None or not math.isfinite(ev.t_s):
-                continue
-            try:
-                frame = _fetch(clip, ev.t_s, fps, cache, run)
-            except InputError as exc:
-                run.failed.append((ev.t_s, str(exc)))
-                log.warning("evidence frame at %.3f s not written: %s", ev.t_s, exc)
+            frame = frames.get(_key(ev.t_s))
+            if frame is None:
                 continue
             base = _file_stem(fi, ei, finding, ev)
             ev.frame_t_s = frame.t_s
@@ -98,18 +92,38 @@ def write_evidence(report: Report, clip: str | Path, paths: OutputPaths) -> Evid
     return run
 
 
-def _fetch(clip: str | Path, t_s: float, fps: float, cache: dict, run: EvidenceRun) -> Frame:
-    """The frame on screen at ``t_s``, with its own presentation time checked."""
-    key = round(float(t_s), 6)
-    if key not in cache:
-        frame = read_frame_at(clip, key)
-        # read_frame_at gives the last frame with pts <= t_s (or the first frame when t_s is
-        # before it), so a correct answer is at most one frame period earlier.
-        if abs(key - frame.t_s) > 1.0 / fps + 1e-3:
-            run.mismatched.append((key, frame.t_s))
-            log.warning("asked for the frame at %.3f s, decoded one at %.3f s", key, frame.t_s)
-        cache[key] = frame
-    return cache[key]
+def _key(t_s: float | None) -> float | None:
+    if t_s is None or not math.isfinite(t_s):
+        return None
+    return round(float(t_s), 6)
+
+
+def _fetch_all(report: Report, clip: str | Path, run: EvidenceRun) -> dict[float, Frame]:
+    """The frame on screen at every evidence time, each checked against its own timestamp.
+
+    All times are decoded in one pass (:func:`~ava_detect.media.read_frames_at`); if that
+    fails, each time is tried alone so one undecodable spot costs only its own frames.
+    """
+    keys = {_key(ev.t_s) for f in report.findings for ev in f.evidence}
+    times = sorted(k for k in keys if k is not None)
+    try:
+        frames = dict(zip(times, read_frames_at(clip, times), strict=True))
+    except InputError:
+        frames = {}
+        for t in times:
+            try:
+                frames[t] = read_frame_at(clip, t)
+            except InputError as exc:
+                run.failed.append((t, str(exc)))
+                log.warning("evidence frame at %.3f s not written: %s", t, exc)
+    fps = float(report.clip.get("fps") or 25.0)
+    for t, frame in frames.items():
+        # The frame on screen at t is the last one with pts <= t (or the first frame when t is
+        # before it), so a correct answer is at most one frame period away.
+        if abs(t - frame.t_s) > 1.0 / fps + 1e-3:
+            run.mismatched.append((t, frame.t_s))
+            log.warning("asked for the frame at %.3f s, decoded one at %.3f s", t, frame.t_s)
+    return frames
 
 
 def _file_stem(fi: int, ei: int, finding: Finding, ev: Evidence) -> str:
