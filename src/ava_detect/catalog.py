@@ -168,6 +168,13 @@ KIND_WORDING: dict[str, str] = {
     "mouth_still_in_speech": "mouth still during speech",
 }
 
+# Plain names for measured quantities whose key says too little (others: "lag_ms" -> "lag (ms)").
+QUANTITY_WORDING: dict[str, str] = {
+    "psr": "peak-to-sidelobe ratio (confidence)",
+    "confidence": "confidence (0-1)",
+    "stability_score": "identity stability (0-1)",
+}
+
 # What each check status means, as the PDF and the ticket explain it.
 STATUS_MEANING: dict[str, str] = {
     "pass": "measured, and no failure was found",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..catalog import FAILURE_MODES, STATUS_MEANING, tolerance_text
+from ..catalog import FAILURE_MODES, QUANTITY_WORDING, STATUS_MEANING, tolerance_text
 from .model import CheckResult, Finding, Report
 from .timefmt import both, clock, seconds_ms
 
@@ -41,11 +41,20 @@ def fmt_number(value: Any) -> str:
     return str(value)
 
 
-_UNITS = {"_ms": "ms", "_s": "s", "_px": "px", "_deg": "degrees", "_pct": "%"}
+_UNITS = {
+    "_ms_per_s": "ms per s",
+    "_ms": "ms",
+    "_s": "s",
+    "_px": "px",
+    "_deg": "degrees",
+    "_pct": "%",
+}
 
 
 def quantity_name(key: str) -> str:
     """``"lag_ms"`` -> ``"lag (ms)"``, ``"palm_width_px"`` -> ``"palm width (px)"``."""
+    if key in QUANTITY_WORDING:
+        return QUANTITY_WORDING[key]
     for suffix, unit in _UNITS.items():
         if key.endswith(suffix) and len(key) > len(suffix):
             return f"{key[: -len(suffix)].replace('_', ' ')} ({unit})"
@@ -54,12 +63,17 @@ def quantity_name(key: str) -> str:
 
 def measured_rows(finding: Finding) -> list[tuple[str, str, str]]:
     """(quantity, measured, threshold) rows; a threshold sits beside its same-named value."""
+    def show(key: str, value: Any) -> str:
+        if key.endswith("_s") and isinstance(value, int | float) and not isinstance(value, bool):
+            return both(value)  # a time on the clip: both forms, like every other timestamp
+        return fmt_number(value)
+
     rows = []
     for key, value in finding.measured.items():
-        rows.append((quantity_name(key), fmt_number(value), fmt_number(finding.threshold.get(key))))
+        rows.append((quantity_name(key), show(key, value), show(key, finding.threshold.get(key))))
     for key, value in finding.threshold.items():
         if key not in finding.measured:
-            rows.append((quantity_name(key), DASH, fmt_number(value)))
+            rows.append((quantity_name(key), DASH, show(key, value)))
     return rows
 
 

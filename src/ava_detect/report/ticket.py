@@ -82,7 +82,7 @@ def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
         f"Prompt: {_quoted(user.get('prompt'))}",
         f"Clip: {clip_line(report.clip)}",
         f"SHA-256: {report.clip.get('sha256', '?')}",
-        f"Technical term: {'; '.join(terms) if terms else 'none'}",
+        f"Technical term{'s' if len(terms) > 1 else ''}: {'; '.join(terms) or 'none'}",
         f"First failure: {both(first) if first is not None else 'none'}",
         "",
         "What is wrong:",

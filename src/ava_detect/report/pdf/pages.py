@@ -163,47 +163,56 @@ def caption(ev: Evidence, s: dict, what: str) -> Paragraph:
     return Paragraph(text, s["small"])
 
 
+_GRID = TableStyle(
+    [
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+def _grid(cells: list[list], width: float, per_row: int) -> Table:
+    """Pictures with their captions beneath, ``per_row`` to a row."""
+    rows = []
+    for i in range(0, len(cells), per_row):
+        chunk = cells[i : i + per_row] + [["", ""]] * (per_row - len(cells[i : i + per_row]))
+        rows += [[c[0] for c in chunk], [c[1] for c in chunk]]
+    t = Table(rows, colWidths=[width + 4 * mm] * per_row, hAlign="LEFT")
+    t.setStyle(_GRID)
+    return t
+
+
 def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
+    """The zoomed crops side by side (the comparison), then the full frames for context."""
     shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
     missing = [ev for ev in finding.evidence if ev not in shown and math.isfinite(ev.t_s)]
-    out: list = []
     crops = [ev for ev in shown if ev.crop and (folder / ev.crop).is_file()][:4]
-    if crops:
-        w = min(46 * mm, (CONTENT_W - 4 * mm * (len(crops) - 1)) / len(crops))
-        cells = [[image(folder / ev.crop, w), caption(ev, s, "zoomed,")] for ev in crops]
+    out: list = [para("Evidence frames", s["h2"])] if shown else []
+    if len(shown) == 1:  # one frame: full frame and zoom side by side
+        ev = shown[0]
+        cells = [[image(folder / ev.image, 118 * mm, 70 * mm), caption(ev, s, "full frame,")]]
+        if crops:
+            cells.append([image(folder / ev.crop, 48 * mm), caption(ev, s, "zoomed,")])
         t = Table(
             [[c[0] for c in cells], [c[1] for c in cells]],
-            colWidths=[w + 4 * mm] * len(crops),
+            colWidths=[122 * mm, 52 * mm][: len(cells)],
             hAlign="LEFT",
         )
-        t.setStyle(
-            TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-        )
-        out += [para("Zoomed on the region", s["h2"]), t]
-    if shown:
+        t.setStyle(_GRID)
+        out.append(t)
+    elif shown:
+        if crops:
+            w = min(46 * mm, (CONTENT_W - 4 * mm * (len(crops) - 1)) / len(crops))
+            cells = [[image(folder / ev.crop, w), caption(ev, s, "zoomed,")] for ev in crops]
+            out.append(_grid(cells, w, len(crops)))
         per_row = min(len(shown), 3)
         w = (CONTENT_W - 4 * mm * (per_row - 1)) / per_row
-        if per_row == 1:
-            w = min(w, 120 * mm)
-        max_h = {1: 62 * mm, 2: 52 * mm, 3: 46 * mm}[per_row]
+        max_h = 52 * mm if per_row == 2 else 46 * mm
         cells = [
             [image(folder / ev.image, w, max_h), caption(ev, s, "full frame,")] for ev in shown
         ]
-        rows = []
-        for i in range(0, len(cells), per_row):
-            chunk = cells[i : i + per_row] + [["", ""]] * (per_row - len(cells[i : i + per_row]))
-            rows += [[c[0] for c in chunk], [c[1] for c in chunk]]
-        t = Table(rows, colWidths=[w + 4 * mm] * per_row, hAlign="LEFT")
-        t.setStyle(
-            TableStyle(
-                [
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ]
-            )
-        )
-        out += [para("Full frames (region boxed)", s["h2"]), t]
+        out.append(_grid(cells, w, per_row))
     for ev in missing:
         out.append(
             para(
@@ -218,6 +227,7 @@ def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
 def finding_section(
     n: int, total: int, finding: Finding, report: Report, folder: Path, s: dict
 ) -> list:
+    """One finding on (ideally) one page: the words, the numbers, the timeline, the frames."""
     check = report.checks[finding.mode]
     out = [
         para(f"Finding {n} of {total}: {finding.technical_term}", s["h1"]),
@@ -231,16 +241,6 @@ def finding_section(
         para("What was seen", s["h2"]),
         para(finding.description, s["body"]),
     ]
-    plots = plots_for(check, finding, float(report.clip.get("duration_s") or 0))
-    if plots:
-        legend = para(
-            "Shaded: the failure span. Red line: the first failure. Dashed orange "
-            "line: the threshold.",
-            s["small"],
-        )
-        out.append(KeepTogether([para("Across the clip", s["h2"]), legend, plot(plots[0])]))
-        out += [plot(spec) for spec in plots[1:]]
-    out += _evidence_block(finding, folder, s)
     rows = facts.measured_rows(finding)
     if rows:
         cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
@@ -253,6 +253,16 @@ def finding_section(
                 ]
             )
         )
+    plots = plots_for(check, finding, float(report.clip.get("duration_s") or 0))
+    if plots:
+        legend = para(
+            "Shaded: the failure span. Red line: the first failure. Dashed orange "
+            "line: the threshold.",
+            s["small"],
+        )
+        out.append(KeepTogether([para("Across the clip", s["h2"]), legend, plot(plots[0])]))
+        out += [plot(spec) for spec in plots[1:]]
+    out += _evidence_block(finding, folder, s)
     out.append(PageBreak())
     return out
 
