@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .catalog import CHECK_NAMES
 from .detectors import detector_for
 from .detectors.base import Detector, FrameAnalyzer
 from .errors import InputError
@@ -114,7 +115,12 @@ class Analyzer:
             times.audio_s = time.perf_counter() - start
 
         start = time.perf_counter()
-        checks = {mode: _run_check(mode, det, signals, settings) for mode, det in detectors.items()}
+        checks = {
+            mode: _run_check(mode, detectors[mode], signals, settings)
+            if mode in detectors
+            else CheckResult("skipped", reason="not selected with --checks")
+            for mode in CHECK_NAMES
+        }
         times.detect_s = time.perf_counter() - start
         report = Report(
             tool_version=__version__,

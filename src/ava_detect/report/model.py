@@ -13,6 +13,8 @@ from ..catalog import FAILURE_MODES, severity_rank
 
 SCHEMA_VERSION = 1
 STATUSES = ("pass", "fail", "skipped", "inconclusive")
+# Detail keys the contract promises for a check even when it could not measure them.
+REQUIRED_DETAILS = {"lipsync": ("lag_ms", "confidence")}
 
 
 @dataclass
@@ -110,8 +112,12 @@ class CheckResult:
         if self.findings and self.status != "fail":
             raise ValueError("a check with findings must have status 'fail'")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason, **self.details}
+    def to_dict(self, required: tuple[str, ...] = ()) -> dict[str, Any]:
+        """JSON form; ``required`` detail keys are present even when not measured (null)."""
+        data = {"status": self.status, "reason": self.reason, **self.details}
+        for key in required:
+            data.setdefault(key, None)
+        return data
 
 
 @dataclass
@@ -155,7 +161,10 @@ class Report:
             "user": self.user,
             "verdict": self.verdict,
             "first_failure_s": self.first_failure_s(),
-            "checks": {name: check.to_dict() for name, check in self.checks.items()},
+            "checks": {
+                name: check.to_dict(REQUIRED_DETAILS.get(name, ()))
+                for name, check in self.checks.items()
+            },
             "findings": [f.to_dict() for f in self.findings],
             "analysis": self.analysis,
             "settings": self.settings,
