@@ -89,8 +89,13 @@ def test_wording_for_people():
     assert fmt_number(0.123456) == "0.123" and fmt_number(236.0) == "236"
     assert fmt_number(float("nan")) == "not measured" and fmt_number(7) == "7"
     f = _finding(measured={"lag_ms": 236.0, "psr": 6.1}, threshold={"lag_ms": 90.0, "min": 1})
-    assert measured_rows(f) == [("lag (ms)", "236", "90"), ("psr", "6.1", "\u2014"),
-                                ("min", "\u2014", "1")]  # fmt: skip
+    assert measured_rows(f) == [
+        ("lag (ms)", "236", "90"),
+        ("peak-to-sidelobe ratio (confidence)", "6.1", "\u2014"),
+        ("min", "\u2014", "1"),
+    ]
+    g = _finding(measured={"reference_s": 0.8})
+    assert measured_rows(g) == [("reference (s)", "0.800 s (0:00.800)", "\u2014")]
     assert span_text(f) == "2.040 s \u2013 2.360 s (0:02.040 \u2013 0:02.360), 0.320 s long"
     assert kind_wording("palm_flip") == KIND_WORDING["palm_flip"]
     assert kind_wording("brand_new_kind") == "brand new kind"
@@ -128,4 +133,3 @@ def test_cli_writes_json_and_pdf_for_a_clip(tmp_path):
     assert (out / "tiny.json").is_file() and (out / "tiny.pdf").is_file()
     cover = " ".join(PdfReader(out / "tiny.pdf").pages[0].extract_text().split())
     assert "g1" in cover and "tiny.mp4" in cover
-
