@@ -69,8 +69,8 @@ def test_plots_follow_kinds_track_and_group():
             }
         },
     )
-    plots = plots_for(check, finding, duration_s=4.0)
-    assert [p.title for p in plots] == ["x", "x and x"]
+    plots, left_out = plots_for(check, finding, duration_s=4.0)
+    assert [p.title for p in plots] == ["x", "x and x"] and left_out == 0
     palm, av = plots
     assert palm.span == (2.04, 2.36) and palm.first_s == 2.04 and palm.x_range == (0.0, 4.0)
     assert palm.series[0].thresholds == [0.13, -0.13]
@@ -79,8 +79,22 @@ def test_plots_follow_kinds_track_and_group():
 
 def test_plots_without_signals_or_with_bad_ones_are_empty():
     bad = {"signals": {"a": {"t_s": [0, 1], "values": [1]}, "b": "nope"}}
-    assert plots_for(CheckResult("pass", details=bad), None, 2.0) == []
-    assert plots_for(CheckResult("pass"), None, 2.0) == []
+    assert plots_for(CheckResult("pass", details=bad), None, 2.0) == ([], 0)
+    assert plots_for(CheckResult("pass"), None, 2.0) == ([], 0)
+
+
+def test_plots_are_ranked_by_what_shows_the_finding_and_limited():
+    """Undeclared signals: the one crossing its threshold at the first failure comes first."""
+    t = np.arange(100) * 0.04  # first failure at 2.04 s = sample 51
+    flat = {"label": "flat", "unit": "u", "t_s": t.tolist(), "values": [0.1] * 100,
+            "threshold": 0.5}  # fmt: skip
+    step = dict(flat, label="step", values=[0.1] * 51 + [0.9] * 49)
+    own = dict(flat, label="own track", track=3)
+    check = CheckResult("fail", details={"signals": {"a": flat, "b": step, "c": own}})
+    plots, left_out = plots_for(check, _finding(track=3), 4.0, limit=2)
+    assert [p.title for p in plots] == ["own track", "step"] and left_out == 1
+    plots, _ = plots_for(check, _finding(track=None), 4.0, limit=1)
+    assert [p.title for p in plots] == ["step"]
 
 
 def test_wording_for_people():

@@ -63,6 +63,7 @@ def quantity_name(key: str) -> str:
 
 def measured_rows(finding: Finding) -> list[tuple[str, str, str]]:
     """(quantity, measured, threshold) rows; a threshold sits beside its same-named value."""
+
     def show(key: str, value: Any) -> str:
         if key.endswith("_s") and isinstance(value, int | float) and not isinstance(value, bool):
             return both(value)  # a time on the clip: both forms, like every other timestamp
@@ -75,6 +76,20 @@ def measured_rows(finding: Finding) -> list[tuple[str, str, str]]:
         if key not in finding.measured:
             rows.append((quantity_name(key), DASH, show(key, value)))
     return rows
+
+
+def measured_split(
+    finding: Finding,
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """(paired rows: quantity, measured, threshold), other measured rows, other threshold rows.
+
+    A measured value and a threshold are paired when the detector gave them the same key.
+    """
+    rows = measured_rows(finding)
+    paired = [r for r in rows if r[1] != DASH and r[2] != DASH]
+    measured = [(r[0], r[1]) for r in rows if r[1] != DASH and r[2] == DASH]
+    thresholds = [(r[0], r[2]) for r in rows if r[1] == DASH and r[2] != DASH]
+    return paired, measured, thresholds
 
 
 def span_text(finding: Finding) -> str:

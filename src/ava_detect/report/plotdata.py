@@ -97,8 +97,15 @@ def _series(sig: dict) -> Series | None:
     )
 
 
-def plots_for(check: CheckResult, finding: Finding | None, duration_s: float) -> list[PlotSpec]:
-    """The plots of ``check``'s signals, marked with ``finding``'s span (None: no marks)."""
+def plots_for(
+    check: CheckResult, finding: Finding | None, duration_s: float, *, limit: int | None = None
+) -> tuple[list[PlotSpec], int]:
+    """The plots of ``check``'s signals, marked with ``finding``'s span (None: no marks).
+
+    With ``limit``, only the most telling plots are kept: those declared for this finding's
+    track or kind first, then those whose signal crosses a threshold at the first failure,
+    otherwise in the detector's order. Returns the plots and how many were left out.
+    """
     signals = check.details.get("signals") or {}
     groups: dict[str, list[tuple[dict, Series]]] = {}
     for name, sig in signals.items():
@@ -107,15 +114,39 @@ def plots_for(check: CheckResult, finding: Finding | None, duration_s: float) ->
         series = _series(sig)
         if series is not None:
             groups.setdefault(str(sig.get("group") or name), []).append((sig, series))
+    ranked = sorted(
+        groups.values(), key=lambda members: -max(_relevance(g, s, finding) for g, s in members)
+    )
+    kept = ranked if limit is None else ranked[:limit]
     plots = []
-    for members in groups.values():
+    for members in kept:
         window = members[0][0].get("window_s")
         if isinstance(window, list | tuple) and len(window) == 2:
             x_range = (float(window[0]), float(window[1]))
         else:
             x_range = (0.0, max(duration_s, max(float(np.nanmax(s.t_s)) for _, s in members)))
         plots.append(_spec([s for _, s in members], x_range, finding))
-    return plots
+    return plots, len(ranked) - len(kept)
+
+
+def _relevance(sig: dict, series: Series, finding: Finding | None) -> int:
+    """How directly a signal shows ``finding``: declared for it (4 each), crosses a threshold
+    around its first failure (2)."""
+    if finding is None:
+        return 0
+    score = 0
+    if sig.get("track") is not None and sig.get("track") == finding.track:
+        score += 4
+    if sig.get("kinds") and finding.kind in sig["kinds"]:
+        score += 4
+    near = (series.t_s >= finding.first_s - 0.25) & (series.t_s <= finding.first_s + 0.5)
+    values = series.values[near]
+    values = values[np.isfinite(values)]
+    for th in series.thresholds:
+        if values.size and values.min() < th < values.max():
+            score += 2
+            break
+    return score
 
 
 def _spec(series: list[Series], x_range: tuple[float, float], finding: Finding | None) -> PlotSpec:

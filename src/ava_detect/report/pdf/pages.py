@@ -49,7 +49,7 @@ def _banner(report: Report, s: dict) -> Table:
     return t
 
 
-def _checkstable(report: Report, s: dict) -> Table:
+def _checks_table(report: Report, s: dict) -> Table:
     head = ["Check", "Result", "Severity", "Confidence", "First failure", "m:ss.mmm"]
     rows = [[para(h, s["cellb"]) for h in head]]
     for r in facts.check_rows(report):
@@ -98,7 +98,7 @@ def cover(report: Report, s: dict) -> list:
         _banner(report, s),
         Spacer(1, 8),
         para("Results per check", s["h2"]),
-        _checkstable(report, s),
+        _checks_table(report, s),
     ]
     out += _clip_sections(report, s)
     n = len(report.findings)
@@ -128,17 +128,20 @@ def certificate(report: Report, s: dict) -> list:
         _banner(report, s),
         Spacer(1, 8),
         para("Results per check", s["h2"]),
-        _checkstable(report, s),
+        _checks_table(report, s),
     ]
     out += _clip_sections(report, s)
-    plots = [
-        (m, p)
-        for m, c in report.checks.items()
-        for p in plots_for(c, None, float(report.clip.get("duration_s") or 0))
-    ]
+    duration = float(report.clip.get("duration_s") or 0)
+    plots, left_out = [], 0
+    for check in report.checks.values():
+        some, more = plots_for(check, None, duration, limit=2)
+        plots += some
+        left_out += more
     if plots:
         out.append(para("Measurements across the clip", s["h2"]))
-        out += [plot(p, height=38 * mm) for _, p in plots]
+        out += [plot(p, height=34 * mm) for p in plots]
+        if left_out:
+            out.append(para(_more_signals(left_out), s["small"]))
     out.append(PageBreak())
     return out
 
@@ -188,7 +191,7 @@ def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
     shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
     missing = [ev for ev in finding.evidence if ev not in shown and math.isfinite(ev.t_s)]
     crops = [ev for ev in shown if ev.crop and (folder / ev.crop).is_file()][:4]
-    out: list = [para("Evidence frames", s["h2"])] if shown else []
+    out: list = []
     if len(shown) == 1:  # one frame: full frame and zoom side by side
         ev = shown[0]
         cells = [[image(folder / ev.image, 118 * mm, 70 * mm), caption(ev, s, "full frame,")]]
@@ -213,6 +216,8 @@ def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
             [image(folder / ev.image, w, max_h), caption(ev, s, "full frame,")] for ev in shown
         ]
         out.append(_grid(cells, w, per_row))
+    if out:
+        out = [KeepTogether([para("Evidence frames", s["h2"]), out[0]])] + out[1:]
     for ev in missing:
         out.append(
             para(
@@ -241,19 +246,11 @@ def finding_section(
         para("What was seen", s["h2"]),
         para(finding.description, s["body"]),
     ]
-    rows = facts.measured_rows(finding)
-    if rows:
-        cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
-        cells += [[para(a, s["cell"]), para(b, s["cellb"]), para(c, s["cell"])] for a, b, c in rows]
-        out.append(
-            KeepTogether(
-                [
-                    para("Measured against the threshold", s["h2"]),
-                    table(cells, [70 * mm, 45 * mm, CONTENT_W - 115 * mm], header=True),
-                ]
-            )
-        )
-    plots = plots_for(check, finding, float(report.clip.get("duration_s") or 0))
+    out += _evidence_block(finding, folder, s)
+    out += _measured_block(finding, s)
+    plots, left_out = plots_for(
+        check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
+    )
     if plots:
         legend = para(
             "Shaded: the failure span. Red line: the first failure. Dashed orange "
@@ -262,9 +259,45 @@ def finding_section(
         )
         out.append(KeepTogether([para("Across the clip", s["h2"]), legend, plot(plots[0])]))
         out += [plot(spec) for spec in plots[1:]]
-    out += _evidence_block(finding, folder, s)
+        if left_out:
+            out.append(para(_more_signals(left_out), s["small"]))
     out.append(PageBreak())
     return out
+
+
+MAX_PLOTS = 3  # timeline plots per finding; the rest stay in the JSON
+
+
+def _more_signals(n: int) -> str:
+    return (
+        f"{n} more signal{'s' if n > 1 else ''} of this check "
+        f"{'are' if n > 1 else 'is'} in the JSON report (checks.*.signals)."
+    )
+
+
+def _measured_block(finding: Finding, s: dict) -> list:
+    """Values paired with a same-named threshold in one table; the rest side by side, small."""
+    paired, measured, thresholds = facts.measured_split(finding)
+    out: list = [para("Measured against the threshold", s["h2"])]
+    if paired:
+        cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
+        cells += [
+            [para(a, s["cell"]), para(b, s["cellb"]), para(c, s["cell"])] for a, b, c in paired
+        ]
+        out.append(table(cells, [70 * mm, 45 * mm, CONTENT_W - 115 * mm], header=True))
+    half = (CONTENT_W - 6 * mm) / 2
+    sides = []
+    for title, rows in (("Other measurements", measured), ("Thresholds and settings", thresholds)):
+        cells = [[para(title, s["cellb"]), ""]]
+        cells += [[para(k, s["small"]), para(v, s["small"])] for k, v in rows]
+        t = table(cells, [half * 0.62, half * 0.38], header=True) if rows else ""
+        sides.append(t)
+    if any(sides):
+        grid = Table([sides], colWidths=[half + 6 * mm, half], hAlign="LEFT")
+        grid.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+        out.append(grid)
+    return [KeepTogether(out)] if len(out) > 1 else []
 
 
 def _track_text(finding: Finding) -> str:
@@ -333,11 +366,14 @@ def appendix(report: Report, s: dict) -> list:
                 s["body"],
             ),
         ]
+        if check.status == "skipped":  # nothing was measured: the reason is enough
+            out.append(KeepTogether(block))
+            continue
         block += [para(text, s["body"]) for text in fm.method]
         rows = facts.settings_rows(report, mode)
         if rows:
-            block.append(para("Settings used:", s["cellb"]))
-            block.append(facts_table(rows, s))
+            text = "; ".join(f"{k} {v}" for k, v in rows)
+            block.append(para(f"Settings used: {text}.", s["small"]))
         block += [para(f"Limit: {text}", s["small"]) for text in fm.limits]
         out.append(KeepTogether(block[:3]))
         out += block[3:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 
 from .. import style
 from ..plotdata import PlotSpec, nice_ticks, runs, tick_text
@@ -15,7 +16,7 @@ from .theme import CONTENT_W, C, register_fonts
 def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 36 * mm) -> Drawing:
     f = register_fonts()
     d = Drawing(width, height)
-    left, right, bottom, top = 40, 8, 24, 16
+    left, right, bottom, top = 40, 8, 24, 24
     pw, ph = width - left - right, height - bottom - top
     (x0, x1), (y0, y1) = spec.x_range, spec.y_range
     x1 = x1 if x1 > x0 else x0 + 1
@@ -26,16 +27,7 @@ def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 36 * mm) -> D
     def Y(v: float) -> float:
         return bottom + (min(max(v, y0), y1) - y0) / (y1 - y0) * ph
 
-    d.add(
-        String(
-            0,
-            height - 10,
-            spec.title + (f" ({spec.y_label})" if spec.y_label else ""),
-            fontName=f["Body-Bold"],
-            fontSize=8,
-            fillColor=C["INK"],
-        )
-    )
+    _title(d, spec, height - 10)
     if spec.span is not None and spec.span[1] > x0 and spec.span[0] < x1:
         a, b = X(spec.span[0]), X(spec.span[1])
         d.add(Rect(a, bottom, max(b - a, 1.2), ph, fillColor=C["FAIL_SPAN"], strokeColor=None))
@@ -125,17 +117,6 @@ def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 36 * mm) -> D
             elif len(inside) > 1:
                 pts = [c for t, v in inside for c in (X(t), Y(v))]
                 d.add(PolyLine(pts, strokeColor=colour, strokeWidth=1.1))
-        if len(spec.series) > 1:
-            d.add(
-                String(
-                    left + 4 + 150 * i,
-                    height - 20,
-                    f"\u2014 {s_.label}",
-                    fontName=f["Body"],
-                    fontSize=6.5,
-                    fillColor=colour,
-                )
-            )
     if spec.first_s is not None and x0 <= spec.first_s <= x1:
         xf = X(spec.first_s)
         d.add(Line(xf, bottom, xf, bottom + ph, strokeColor=C["FAIL"], strokeWidth=1))
@@ -152,3 +133,21 @@ def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 36 * mm) -> D
             )
         )
     return d
+
+
+def _title(d: Drawing, spec: PlotSpec, y: float) -> None:
+    """The plot's title; with several series each label in its line colour (the legend)."""
+    f = register_fonts()
+    font, size = f["Body-Bold"], 8
+    parts = [(spec.title, C["INK"])]
+    if len(spec.series) > 1:
+        parts = []
+        for i, s_ in enumerate(spec.series):
+            colour = colors.HexColor(style.SERIES[i % len(style.SERIES)])
+            parts.append(((" / " if i else "") + s_.label, colour))
+    if spec.y_label:
+        parts.append((f" ({spec.y_label})", C["INK"]))
+    x = 0.0
+    for text, colour in parts:
+        d.add(String(x, y, text, fontName=font, fontSize=size, fillColor=colour))
+        x += pdfmetrics.stringWidth(text, font, size)
