@@ -90,9 +90,12 @@ def test_plots_are_ranked_by_what_shows_the_finding_and_limited():
             "threshold": 0.5}  # fmt: skip
     step = dict(flat, label="step", values=[0.1] * 51 + [0.9] * 49)
     own = dict(flat, label="own track", track=3)
-    check = CheckResult("fail", details={"signals": {"a": flat, "b": step, "c": own}})
-    plots, left_out = plots_for(check, _finding(track=3), 4.0, limit=2)
-    assert [p.title for p in plots] == ["own track", "step"] and left_out == 1
+    named = dict(flat, label="speed (track 3)")
+    signals = {"a": flat, "b": step, "c": own, "d": named}
+    check = CheckResult("fail", details={"signals": signals})
+    plots, left_out = plots_for(check, _finding(track=3), 4.0, limit=3)
+    assert [p.title for p in plots] == ["own track", "speed (track 3)", "step"]
+    assert left_out == 1
     plots, _ = plots_for(check, _finding(track=None), 4.0, limit=1)
     assert [p.title for p in plots] == ["step"]
 

@@ -20,6 +20,7 @@ Nothing here draws: :mod:`.pdf` turns a :class:`PlotSpec` into vector graphics.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,6 +138,12 @@ def _relevance(sig: dict, series: Series, finding: Finding | None) -> int:
     score = 0
     if sig.get("track") is not None and sig.get("track") == finding.track:
         score += 4
+    elif (
+        sig.get("track") is None
+        and finding.track is not None
+        and re.search(rf"\btrack {finding.track}\b", str(sig.get("label", "")))
+    ):
+        score += 3  # no declared track, but the label names the finding's ("... (track 1)")
     if sig.get("kinds") and finding.kind in sig["kinds"]:
         score += 4
     near = (series.t_s >= finding.first_s - 0.25) & (series.t_s <= finding.first_s + 0.5)

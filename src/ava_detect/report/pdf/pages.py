@@ -186,6 +186,18 @@ def _grid(cells: list[list], width: float, per_row: int) -> Table:
     return t
 
 
+ROW_H = 46 * mm  # picture height when zooms and full frames share one row
+
+
+def _one_row_width(shown: list[Evidence], crops: list[Evidence], folder: Path) -> float:
+    """Width of every zoom and full frame side by side at ``ROW_H``, gaps included."""
+    total = len(crops) * (ROW_H + 3 * mm)
+    for ev in shown:
+        w, h = ImageReader(str(folder / ev.image)).getSize()
+        total += ROW_H * w / h + 3 * mm
+    return total
+
+
 def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
     """The zoomed crops side by side (the comparison), then the full frames for context."""
     shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
@@ -202,6 +214,17 @@ def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
             colWidths=[122 * mm, 52 * mm][: len(cells)],
             hAlign="LEFT",
         )
+        t.setStyle(_GRID)
+        out.append(t)
+    elif shown and _one_row_width(shown, crops, folder) <= CONTENT_W:
+        # narrow (portrait) frames: zooms and full frames side by side at one height
+        cells = [[image(folder / ev.crop, ROW_H, ROW_H), caption(ev, s, "zoomed,")] for ev in crops]
+        cells += [
+            [image(folder / ev.image, CONTENT_W, ROW_H), caption(ev, s, "full frame,")]
+            for ev in shown
+        ]
+        widths = [c[0].drawWidth + 3 * mm for c in cells]
+        t = Table([[c[0] for c in cells], [c[1] for c in cells]], colWidths=widths, hAlign="LEFT")
         t.setStyle(_GRID)
         out.append(t)
     elif shown:
@@ -247,7 +270,6 @@ def finding_section(
         para(finding.description, s["body"]),
     ]
     out += _evidence_block(finding, folder, s)
-    out += _measured_block(finding, s)
     plots, left_out = plots_for(
         check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
     )
@@ -261,6 +283,7 @@ def finding_section(
         out += [plot(spec) for spec in plots[1:]]
         if left_out:
             out.append(para(_more_signals(left_out), s["small"]))
+    out += _measured_block(finding, s)
     out.append(PageBreak())
     return out
 
