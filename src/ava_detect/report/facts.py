@@ -113,6 +113,17 @@ def check_confidence(check: CheckResult) -> float | None:
     return None
 
 
+def detail_numbers(check: CheckResult, limit: int = 3) -> list[str]:
+    """A check's own per-clip numbers (``lag_ms``, ``stability_score``, ...) in words."""
+    out = []
+    for key, value in check.details.items():
+        if key == "signals" or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if math.isfinite(value) and len(out) < limit:
+            out.append(f"{quantity_name(key)} {fmt_number(value)}")
+    return out
+
+
 def check_rows(report: Report) -> list[dict[str, str]]:
     """One row per check for the cover: term, result, severity, confidence, first failure."""
     rows = []
@@ -144,6 +155,9 @@ def check_rows(report: Report) -> list[dict[str, str]]:
             )
         elif check.status == "pass" and not row["note"]:
             row["note"] = STATUS_MEANING["pass"]
+        numbers = detail_numbers(check)
+        if numbers and not check.findings:
+            row["note"] = "; ".join([row["note"]] * bool(row["note"]) + numbers)
         rows.append(row)
     return rows
 

@@ -288,7 +288,7 @@ def finding_section(
     return out
 
 
-MAX_PLOTS = 3  # timeline plots per finding; the rest stay in the JSON
+MAX_PLOTS = 2  # timeline plots per finding; the rest stay in the JSON
 
 
 def _more_signals(n: int) -> str:
@@ -313,7 +313,7 @@ def _measured_block(finding: Finding, s: dict) -> list:
     for title, rows in (("Other measurements", measured), ("Thresholds and settings", thresholds)):
         cells = [[para(title, s["cellb"]), ""]]
         cells += [[para(k, s["small"]), para(v, s["small"])] for k, v in rows]
-        t = table(cells, [half * 0.62, half * 0.38], header=True) if rows else ""
+        t = table(cells, [half * 0.62, half * 0.38], header=True, pad=1.2) if rows else ""
         sides.append(t)
     if any(sides):
         grid = Table([sides], colWidths=[half + 6 * mm, half], hAlign="LEFT")

@@ -13,7 +13,7 @@ from ..timefmt import both
 from .theme import CONTENT_W, C, register_fonts
 
 
-def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 36 * mm) -> Drawing:
+def plot(spec: PlotSpec, width: float = CONTENT_W, height: float = 32 * mm) -> Drawing:
     f = register_fonts()
     d = Drawing(width, height)
     left, right, bottom, top = 40, 8, 24, 24

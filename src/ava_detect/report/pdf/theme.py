@@ -138,15 +138,18 @@ def para(text: str, st: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(str(text)), st)
 
 
-def table(rows: list[list], widths: list[float], *, header: bool = False) -> Table:
+def table(
+    rows: list[list], widths: list[float], *, header: bool = False, pad: float = 2.5
+) -> Table:
+    """A ruled table in the pack's style; ``pad`` is the vertical cell padding in points."""
     t = Table(rows, colWidths=widths, hAlign="LEFT")
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, C["RULE"]),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ]
     if header:
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), C["PANEL"]))
