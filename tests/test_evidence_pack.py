@@ -280,3 +280,26 @@ def test_read_frames_at_gives_the_frame_on_screen_for_any_order_of_times(tmp_pat
     assert [read_index(f.rgb) for f in frames] == expected
     assert [round(f.t_s * FPS) for f in frames] == expected
     assert read_index(read_frame_at(clip, 4.9).rgb) == 122
+
+
+def test_hand_evidence_gets_the_tracked_landmarks_of_that_frame(index_clip):
+    from ava_detect.evidence import add_hand_landmarks
+    from ava_detect.media import probe
+    from ava_detect.signals import ClipSignals, HandArrays
+
+    report = sample_report(index_clip)
+    hand = report.checks["hands"].findings[0]
+    for ev in hand.evidence:
+        ev.points = None
+    n = 100
+    image = np.full((n, 2, 21, 3), np.nan, np.float32)
+    image[49, 0, :, :2] = np.arange(42).reshape(21, 2)  # track 0 at frame 49 (the "before")
+    image[51, 1, :, :2] = 7.0  # another hand at the first-failure frame: not this track
+    hands = HandArrays(image=image, world=image.copy(), handedness=image[..., 0, 0],
+                       score=image[..., 0, 0])  # fmt: skip
+    signals = ClipSignals(info=probe(index_clip), t_s=np.arange(n) / FPS, frame_size=(640, 360),
+                          hands=hands)  # fmt: skip
+    assert add_hand_landmarks(report, signals) == 1
+    before, first = hand.evidence
+    assert before.points == np.arange(42).reshape(21, 2).tolist()
+    assert first.points is None  # track 0 has no hand at frame 51

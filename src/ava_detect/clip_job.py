@@ -61,12 +61,13 @@ def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list
 
     Stage times go to ``analysis.times.extra`` (``evidence_s``, ``json_s``, ``pdf_s``).
     """
-    from .evidence import write_evidence
+    from .evidence import add_hand_landmarks, write_evidence
     from .report.pdf import write_pdf
     from .report.ticket import write_ticket
 
     report, extra = analysis.report, analysis.times.extra
     start = time.perf_counter()
+    add_hand_landmarks(report, analysis.signals)
     evidence = write_evidence(report, clip, paths)
     extra["evidence_s"] = time.perf_counter() - start
     written = list(evidence.written)

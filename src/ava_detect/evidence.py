@@ -25,6 +25,7 @@ from .media import Frame, read_frame_at, read_frames_at
 from .outputs import OutputPaths
 from .report import Evidence, Finding, Report
 from .report.style import FAIL, REFERENCE, is_reference_label, rgb255
+from .signals import ClipSignals
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,34 @@ def write_evidence(report: Report, clip: str | Path, paths: OutputPaths) -> Evid
             crop = crop_region(frame.rgb, ev)
             ev.crop = _write(paths, f"{base}_crop.jpg", crop, run) if crop is not None else None
     return run
+
+
+def add_hand_landmarks(report: Report, signals: ClipSignals | None) -> int:
+    """Give hand evidence without ``points`` the tracked hand's 21 landmarks on that frame.
+
+    Uses the analysis's own landmarks (``signals.hands.image``, full-resolution pixels) of the
+    finding's ``track`` at the analysed frame whose time equals ``Evidence.t_s``. Detectors that
+    set ``points`` themselves are left alone. Returns how many evidence items were filled.
+    """
+    if signals is None or signals.hands is None or not len(signals.t_s):
+        return 0
+    filled = 0
+    for finding in report.findings:
+        if finding.mode != "hands" or finding.track is None:
+            continue
+        if not 0 <= finding.track < signals.hands.image.shape[1]:
+            continue
+        for ev in finding.evidence:
+            if ev.points is not None or _key(ev.t_s) is None:
+                continue
+            i = int(np.argmin(np.abs(signals.t_s - ev.t_s)))
+            if abs(signals.t_s[i] - ev.t_s) > 1e-3:
+                continue
+            pts = signals.hands.image[i, finding.track, :, :2]
+            if np.isfinite(pts).all():
+                ev.points = np.round(pts.astype(float), 2).tolist()
+                filled += 1
+    return filled
 
 
 def _key(t_s: float | None) -> float | None:
