@@ -30,8 +30,16 @@ prints a short summary, and exits with:
 
 \b
   0  no failure found (checks that could not run say so in the report)
-  1  at least one failure found
+  1  at least one failure found (in a folder: at or above --fail-on)
   2  the input could not be analysed, or the command was used wrongly
+     (in a folder: at least one clip could not be analysed; 2 wins over 1)
+
+\b
+Folders: every video under the folder (found by content, recursively) is
+analysed in parallel worker processes. Reports mirror the folder tree under
+--out, next to summary.csv, summary.json and summary.pdf. A re-run reuses
+reports made from the same file with the same settings (unless --force), so
+an interrupted run can simply be started again.
 
 \b
 Examples:
@@ -40,6 +48,7 @@ Examples:
   ava-detect render.mp4 --generation-id gen_8812 --platform Runway \\
              --prompt "a chef chopping onions"
   ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
+  ava-detect renders/ --out qa/ --workers 2 --fail-on critical
 
 Version {__version__}.
 """
@@ -115,6 +124,34 @@ def build_settings(
     metavar="NAME=VALUE",
     help="Override one setting (repeatable), e.g. --set lipsync.tolerance_standard=ebu_r37.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Folders: worker processes analysing clips in parallel [default: number of CPU cores].",
+)
+@click.option(
+    "--timeout-per-clip",
+    "timeout_per_clip",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Folders: a clip still running after this long is stopped and reported as an error.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Folders: analyse every clip again, even those with an up-to-date report.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "major", "minor"], case_sensitive=False),
+    default="minor",
+    show_default=True,
+    help="Folders: the least severity of failure that makes the exit code 1 (a CI gate).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
 @click.version_option(__version__, "--version", prog_name="ava-detect")
@@ -128,14 +165,24 @@ def main(
     prompt: str | None,
     config: str | None,
     assignments: tuple[str, ...],
+    workers: int | None,
+    timeout_per_clip: float,
+    force: bool,
+    fail_on: str,
     quiet: bool,
     debug: bool,
 ) -> None:
+    batch_options = {
+        "workers": workers,
+        "timeout_per_clip": timeout_per_clip,
+        "force": force,
+        "fail_on": fail_on.lower(),
+    }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
     try:
         settings = build_settings(config, checks, assignments)
         if path.is_dir():
-            code = _run_folder(path, out_dir, settings, user, quiet)
+            code = _run_folder(path, out_dir, settings, user, quiet, batch_options)
         else:
             code = _run_clip(path, out_dir, settings, user, json_to, quiet)
     except AvaError as exc:
@@ -182,7 +229,9 @@ def _run_clip(
     return EXIT_FAILURE if report.verdict == "fail" else EXIT_CLEAN
 
 
-def _run_folder(path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool) -> int:
+def _run_folder(
+    path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool, options: dict
+) -> int:
     try:
         from .batch import run_batch
     except ImportError as exc:
@@ -190,7 +239,7 @@ def _run_folder(path: Path, out_dir: Path, settings: Settings, user: dict, quiet
             f"{path} is a folder, and folder analysis is not part of this version; "
             "give one clip at a time."
         ) from exc
-    return run_batch(path, out_dir, settings, user=user, quiet=quiet)
+    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
 
 
 if __name__ == "__main__":  # pragma: no cover

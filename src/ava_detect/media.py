@@ -426,3 +426,30 @@ def read_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
     elif offset < 0:
         samples = samples[-offset:]
     return samples
+
+
+# Demuxers that open single pictures or text art as a one-frame "video": not clips.
+_PICTURE_FORMATS = frozenset({"image2", "tty", "bin", "xbin", "adf", "idf"})
+
+
+def is_video_file(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a regular file PyAV opens with a picture stream that is a clip.
+
+    Used to find clips by content in a folder: reads only the container header, never raises.
+    Still images (jpg, png, webp...), text files and audio-only files are not clips. A file that
+    passes can still fail later (for example when its frames cannot be decoded).
+    """
+    path = Path(path)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return False
+        with av.open(str(path), metadata_errors="ignore") as container:
+            name = container.format.name
+            if name in _PICTURE_FORMATS or name.endswith("_pipe"):
+                return False
+            return any(
+                not (s.disposition & av.stream.Disposition.attached_pic)
+                for s in container.streams.video
+            )
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        return False

@@ -1,0 +1,211 @@
+"""Batch QA of a render folder: ``ava-detect renders/``.
+
+Every clip under the folder is analysed in parallel worker processes (see
+:mod:`~ava_detect.batch_pool`); each gets its JSON report (and evidence pack) under ``--out`` in
+a mirror of the folder tree, and the batch writes ``summary.csv``, ``summary.json`` and
+``summary.pdf`` beside them. A clip that crashes, hangs or cannot be decoded becomes an error row;
+the others carry on. A re-run reuses every report made from the same bytes (SHA-256) with the
+same settings (digest) unless ``force``. Reports are written atomically, so an interrupted run
+leaves only complete files, and the next run finishes the rest.
+
+Exit code: 0 clean, 1 at least one failure at or above ``fail_on`` severity, 2 at least one clip
+could not be analysed (2 wins).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from .batch_plan import Job, find_clips, plan_jobs, read_report, reusable_report
+from .batch_pool import WorkerPool
+from .batch_progress import BatchDisplay, print_final
+from .batch_summary import error_row, exit_code, row_from_report, summary_dict, write_summary
+from .catalog import SEVERITIES
+from .errors import ConfigError, InputError, OutputError
+from .media import sha256_of
+from .settings import Settings
+
+# Comma-separated extra modules every worker imports at start (for example a module that
+# registers a detector); added to ``worker_imports``.
+IMPORTS_ENV = "AVA_BATCH_IMPORTS"
+
+
+def run_batch(
+    folder: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    settings: Settings,
+    *,
+    user: dict | None = None,
+    quiet: bool = False,
+    workers: int | None = None,
+    timeout_per_clip: float = 600.0,
+    force: bool = False,
+    fail_on: str = "minor",
+    worker_imports: Sequence[str] = (),
+) -> int:
+    """Analyse every clip under ``folder`` and write the reports and summary into ``out_dir``.
+
+    Parameters
+    ----------
+    folder
+        The render folder, scanned recursively.
+    out_dir
+        Where reports go (mirroring ``folder``'s tree) plus ``summary.csv/json/pdf``.
+    settings, user
+        As for one clip; ``user`` (generation id, platform, prompt) is recorded in every report.
+    quiet
+        No progress display and no final table.
+    workers
+        Worker processes; default the number of CPU cores.
+    timeout_per_clip
+        Wall seconds one clip may take before its worker is killed and the clip is an error.
+    force
+        Analyse every clip again even when a matching report exists.
+    fail_on
+        The least severity (critical, major, minor) that makes the exit code 1.
+    worker_imports
+        Extra modules each worker imports at start; the environment variable
+        ``AVA_BATCH_IMPORTS`` (comma-separated) adds to them.
+
+    Returns
+    -------
+    int
+        The exit code (0, 1 or 2).
+
+    Raises
+    ------
+    InputError, OutputError, ConfigError
+        The folder cannot be read or holds no video, ``out_dir`` cannot be written, or an
+        option is invalid. KeyboardInterrupt is re-raised after the summary of the clips
+        finished so far is written.
+    """
+    folder, out_dir = Path(folder), Path(out_dir)
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {fail_on!r}: choose one of {', '.join(SEVERITIES)}.")
+    if timeout_per_clip <= 0:
+        raise ConfigError("--timeout-per-clip must be more than 0 seconds.")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1.")
+    imports = [*worker_imports, *_env_imports()]
+    _check_folder(folder)
+    _prepare_out(out_dir)
+
+    found = find_clips(folder, exclude=out_dir)
+    not_videos = [p.relative_to(folder).as_posix() for p in found.not_videos]
+    if not found.clips:
+        raise InputError(
+            f"{folder}: no video files found ({len(not_videos)} other file(s) looked at). "
+            "Give the folder that holds the clips."
+        )
+    jobs = plan_jobs(found.clips, folder, out_dir)
+    digest = settings.digest()
+    rows: dict[int, dict] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        data = None if force else reusable_report(job, digest)
+        if data is not None:
+            rows[job.index] = row_from_report(data, job, out_dir, resumed=True)
+        else:
+            todo.append(job)
+
+    def summary(complete: bool) -> dict:
+        ordered = [rows[i] for i in sorted(rows)]
+        return summary_dict(
+            ordered,
+            folder=folder,
+            out_dir=out_dir,
+            settings_digest=digest,
+            fail_on=fail_on,
+            not_videos=not_videos,
+            complete=complete,
+        )
+
+    pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip, imports=imports)
+    try:
+        with BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet) as display:
+            _analyse(pool, todo, rows, out_dir, display)
+    except KeyboardInterrupt:
+        # Finished reports are complete files; record them and drop the older summary PDF.
+        write_summary(out_dir, summary(complete=False), pdf=False)
+        (out_dir / "summary.pdf").unlink(missing_ok=True)
+        raise
+    final = summary(complete=True)
+    written = write_summary(out_dir, final)
+    if not quiet:
+        print_final(final["clips"], fail_on=fail_on, not_videos=not_videos, written=written)
+    return exit_code(final["clips"], fail_on)
+
+
+def _analyse(
+    pool: WorkerPool, todo: list[Job], rows: dict[int, dict], out_dir: Path, display: BatchDisplay
+) -> None:
+    """Run ``todo`` in the pool, turning each finished clip into its summary row."""
+    if not todo:
+        return
+    with pool:
+        for event in pool.run(todo):
+            job = event.job
+            if event.kind == "start":
+                display.start(job.rel)
+            elif event.kind == "progress":
+                display.frames(job.rel, *event.frames)
+            else:
+                data = None if event.error else read_report(job.paths.json)
+                if data is not None:
+                    rows[job.index] = row_from_report(data, job, out_dir, resumed=False)
+                else:
+                    message = event.error or "the report was not written"
+                    rows[job.index] = error_row(job, message, _sha256_or_none(job.clip))
+                display.finish(rows[job.index])
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None
+
+
+def _env_imports() -> list[str]:
+    return [name.strip() for name in os.environ.get(IMPORTS_ENV, "").split(",") if name.strip()]
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise InputError(f"{folder}: no such folder. Check the path and try again.")
+    if not folder.is_dir():
+        raise InputError(f"{folder}: is not a folder.")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise InputError(f"{folder}: cannot be read (permission denied).")
+
+
+def _prepare_out(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"--out {out_dir}: exists and is not a folder. Choose another --out.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"--out {out_dir}: cannot create the folder ({exc.strerror}). Choose another --out."
+        ) from exc
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {out_dir}: the folder is not writable. Choose another --out.")
+    for name in ("summary.json", "summary.csv", "summary.pdf"):
+        path = out_dir / name
+        if path.exists() and not _is_our_summary(path):
+            raise OutputError(
+                f"{path} exists and was not written by ava-detect; it was left untouched. "
+                "Choose another --out."
+            )
+
+
+def _is_our_summary(path: Path) -> bool:
+    """True when an existing summary file was written by an earlier batch run."""
+    if path.suffix == ".json":
+        data = read_report(path)
+        return data is not None and data.get("kind") == "batch-summary"
+    sibling = read_report(path.with_suffix(".json"))
+    return sibling is not None and sibling.get("kind") == "batch-summary"

@@ -1,0 +1,142 @@
+"""The batch summary PDF: one table of every clip, failures first, each linked to its own pack.
+
+Links are relative to the summary's folder, so the whole ``--out`` folder can be moved or zipped:
+a clip's PDF pack opens with a PDF "go to file" link; a clip without a pack links to its JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+from ..batch_summary import attention_order
+from ..catalog import CHECK_NAMES, FAILURE_MODES
+from .json import write_text_atomic
+
+_VERDICT_COLOUR = {
+    "fail": colors.HexColor("#c62828"),
+    "error": colors.HexColor("#6a1b9a"),
+    "inconclusive": colors.HexColor("#b26a00"),
+    "pass": colors.HexColor("#2e7d32"),
+}
+_ROW_TINT = {"fail": colors.HexColor("#fdecea"), "error": colors.HexColor("#f3e5f5")}
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    cell = ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.5, leading=9)
+    return {
+        "title": base["Title"],
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9, leading=12),
+        "cell": cell,
+        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
+    }
+
+
+def _fmt_s(value) -> str:
+    return f"{value:.3f} s" if isinstance(value, int | float) else ""
+
+
+def _link(row: dict) -> str:
+    name = escape(row["path"])
+    if row.get("pdf"):
+        return f'<a href="pdf:{escape(row["pdf"])}" color="blue"><u>{name}</u></a>'
+    if row.get("report"):
+        return f'<a href="{escape(row["report"])}" color="blue"><u>{name}</u></a>'
+    return name
+
+
+def _check_cell(row: dict, name: str) -> str:
+    status = row.get(f"{name}_status")
+    if row["verdict"] == "error":
+        return ""
+    if not status:
+        return '<font color="grey">not run</font>'
+    text = escape(status)
+    if status == "fail":
+        text = f'<font color="#c62828"><b>fail</b></font> {_fmt_s(row.get(f"{name}_first_s"))}'
+    if name == "lipsync" and isinstance(row.get("lag_ms"), int | float):
+        text += f"<br/>lag {row['lag_ms']:+.0f} ms"
+    return text
+
+
+def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
+    head = ["#", "clip (link to its report)", "verdict", "severity"]
+    head += [FAILURE_MODES[n].technical_term for n in CHECK_NAMES]
+    head += ["first failure", "error"]
+    data = [[Paragraph(escape(h), st["head"]) for h in head]]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for i, row in enumerate(attention_order(rows), start=1):
+        verdict = row["verdict"]
+        colour = _VERDICT_COLOUR.get(verdict, colors.black).hexval()[2:]
+        cells = [
+            str(i),
+            _link(row),
+            f'<font color="#{colour}"><b>{escape(verdict)}</b></font>'
+            + (" (reused)" if row.get("resumed") else ""),
+            escape(row.get("worst_severity") or ""),
+            *(_check_cell(row, n) for n in CHECK_NAMES),
+            _fmt_s(row.get("first_failure_s")),
+            escape(row.get("error") or ""),
+        ]
+        data.append([Paragraph(c, st["cell"]) for c in cells])
+        if verdict in _ROW_TINT:
+            style.append(("BACKGROUND", (0, i), (-1, i), _ROW_TINT[verdict]))
+    widths = [8 * mm, 62 * mm, 20 * mm, 16 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 53 * mm]
+    table = LongTable(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def write_summary_pdf(path: str | os.PathLike, summary: dict) -> Path:
+    """Write the summary PDF for ``summary`` (as built by ``batch_summary.summary_dict``).
+
+    Written to a temporary name and renamed, like every report file.
+    """
+    import io
+
+    path = Path(path)
+    st = _styles()
+    rows = summary["clips"]
+    n = summary["counts"]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title="ava-detect batch summary",
+        author=f"ava-detect {summary['tool']['version']}",
+    )
+    facts = (
+        f"Folder <b>{escape(summary['folder'])}</b>, analysed {escape(summary['created_at'])} "
+        f"with ava-detect {escape(summary['tool']['version'])} "
+        f"(settings digest {escape(summary['settings_digest'])}).<br/>"
+        f"<b>{len(rows)} clips</b>: {n['fail']} fail, {n['error']} could not be analysed, "
+        f"{n['inconclusive']} inconclusive, {n['pass']} pass"
+        + (f"; {n['resumed']} reports reused from an earlier run" if n.get("resumed") else "")
+        + f". Exit code {summary['exit_code']} with --fail-on {escape(summary['fail_on'])}."
+    )
+    story = [Paragraph("ava-detect batch summary", st["title"]), Paragraph(facts, st["body"])]
+    if summary.get("not_videos"):
+        shown = summary["not_videos"][:20]
+        more = len(summary["not_videos"]) - len(shown)
+        text = ", ".join(escape(p) for p in shown) + (f" and {more} more" if more else "")
+        story.append(Paragraph(f"Skipped, not video: {text}.", st["body"]))
+    story += [Spacer(1, 4 * mm), _table(rows, st)]
+    doc.build(story)
+    write_text_atomic(path, buffer.getvalue())
+    return path
