@@ -303,3 +303,25 @@ def test_hand_evidence_gets_the_tracked_landmarks_of_that_frame(index_clip):
     before, first = hand.evidence
     assert before.points == np.arange(42).reshape(21, 2).tolist()
     assert first.points is None  # track 0 has no hand at frame 51
+
+
+def test_json_is_written_last_and_survives_a_pdf_failure(index_clip, tmp_path, monkeypatch):
+    """The JSON marks a complete pack (batch resume trusts it), yet a broken PDF loses nothing."""
+    import ava_detect.report.pdf as pdf_module
+
+    paths = output_paths(index_clip, tmp_path)
+    report = sample_report(index_clip)
+    written = write_pack(Analysis(report=report, signals=None, times=StageTimes()), index_clip,
+                         paths)  # fmt: skip
+    assert written[-1] == paths.json
+    assert paths.json.stat().st_mtime_ns >= max(p.stat().st_mtime_ns for p in written)
+
+    def broken(*_a, **_k):
+        raise RuntimeError("layout bug")
+
+    paths.json.unlink()
+    monkeypatch.setattr(pdf_module, "write_pdf", broken)
+    with pytest.raises(RuntimeError, match="layout bug"):
+        write_pack(Analysis(report=sample_report(index_clip), signals=None, times=StageTimes()),
+                   index_clip, paths)  # fmt: skip
+    assert contract_errors(json.loads(paths.json.read_text())) == []

@@ -37,8 +37,8 @@ def run_clip_job(
     starts, so a bad ``--out`` fails fast and no user file is ever overwritten.
 
     With ``evidence_pack`` (the default) the evidence frames are decoded and written first, so
-    the JSON records their paths; then the JSON, the PDF and, when something failed, the ticket
-    text. Without it only the JSON is written.
+    the JSON records their paths; then the PDF, the ticket text (when something failed) and the
+    JSON last. Without it only the JSON is written.
     """
     paths = paths or output_paths(clip, out_dir)
     prepare_output(paths)
@@ -57,9 +57,12 @@ def run_clip_job(
 
 
 def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list[Path]:
-    """Evidence frames, then the JSON (with their paths), the PDF and the ticket.
+    """Evidence frames, the PDF and the ticket, then the JSON (with the frames' paths) last.
 
-    Stage times go to ``analysis.times.extra`` (``evidence_s``, ``json_s``, ``pdf_s``).
+    The JSON is the last file written so that its presence means the whole pack is complete:
+    a batch run interrupted mid-pack re-analyses that clip rather than resuming it without its
+    PDF. If the PDF cannot be made, the JSON is still written and the error re-raised.
+    Stage times go to ``analysis.times.extra`` (``evidence_s``, ``pdf_s``, ``json_s``).
     """
     from .evidence import add_hand_landmarks, write_evidence
     from .report.pdf import write_pdf
@@ -72,9 +75,6 @@ def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list
     extra["evidence_s"] = time.perf_counter() - start
     written = list(evidence.written)
     start = time.perf_counter()
-    written.append(write_json(report, paths))
-    extra["json_s"] = time.perf_counter() - start
-    start = time.perf_counter()
     try:
         written.append(write_pdf(report, paths.pdf))
         if report.findings:
@@ -82,8 +82,15 @@ def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list
         elif paths.ticket.exists() and is_ava_ticket(paths.ticket):
             paths.ticket.unlink()  # an earlier run's ticket no longer applies
     except OSError as exc:
+        write_json(report, paths)
         raise OutputError(f"{paths.folder}: the evidence pack cannot be written ({exc}).") from exc
+    except Exception:
+        write_json(report, paths)  # the analysis is not lost to a bug in the pack
+        raise
     extra["pdf_s"] = time.perf_counter() - start
     if paths.frames.is_dir() and not any(paths.frames.iterdir()):
         paths.frames.rmdir()
+    start = time.perf_counter()
+    written.append(write_json(report, paths))
+    extra["json_s"] = time.perf_counter() - start
     return written
