@@ -310,38 +310,78 @@ def read_frame_at(path: str | os.PathLike, t_s: float, *, max_side: int | None =
     """Decode the frame that is on screen at time ``t_s`` (the last frame with pts <= t_s).
 
     Seeks to the keyframe before ``t_s`` and decodes forward, so the returned frame's ``t_s`` is
-    its own presentation time; ``index`` is -1 because seeking does not count frames.
+    its own presentation time; ``index`` is -1 because seeking does not count frames. Only the
+    returned frame is converted to RGB. A ``t_s`` before the first frame gives the first frame.
+    """
+    return read_frames_at(path, [t_s], max_side=max_side)[0]
+
+
+def read_frames_at(
+    path: str | os.PathLike, times_s: list[float], *, max_side: int | None = None
+) -> list[Frame]:
+    """The frames on screen at each of ``times_s``, decoded in one forward pass where possible.
+
+    Times are visited in increasing order: the decoder seeks to the keyframe before the first
+    one and decodes forward, seeking again only when the next time is more than
+    ``_RESEEK_S`` ahead. Each frame's ``t_s`` is its own presentation time; only the frames
+    returned are converted to RGB. Returns one Frame per entry of ``times_s``, in its order.
+
+    Raises
+    ------
+    InputError
+        When no frame can be decoded near one of the times.
     """
     path = Path(path)
+    order = sorted(range(len(times_s)), key=lambda i: times_s[i])
+    found: dict[int, Frame] = {}
     with _open(path) as container:
         stream = _video_stream(container, path)
+        stream.thread_type = "AUTO"
         origin = _timeline_origin_s(container)
         tb = stream.time_base
         rot = None
-        target = int((t_s + origin) / tb)
-        try:
-            container.seek(max(target, 0), stream=stream, backward=True, any_frame=False)
-        except av.error.FFmpegError:
-            container.seek(0)
-        best = None
-        last_t = -np.inf
-        for packet in container.demux(stream):
+        pending = list(order)
+        while pending:
+            target = pending[0]
             try:
-                decoded = packet.decode()
+                seek_pts = max(int((times_s[target] + origin) / tb), 0)
+                container.seek(seek_pts, stream=stream, backward=True)
             except av.error.FFmpegError:
-                continue
-            for frame in decoded:
+                container.seek(0)
+            prev: tuple[float, av.VideoFrame] | None = None
+            last_t = -np.inf
+            for frame in _decoded(container, stream):
                 t = _frame_time(frame, tb, origin, last_t)
                 last_t = t
                 if rot is None:
                     rot = _rotation_of(stream, frame)
-                if t <= t_s + 1e-4 or best is None:
-                    best = Frame(index=-1, t_s=t, rgb=_to_rgb(frame, max_side, rot))
-                if t > t_s + 1e-4:
-                    return best
-        if best is None:
-            raise InputError(f"{path}: no frame could be decoded near {t_s:.3f} s.")
-        return best
+                while pending and t > times_s[pending[0]] + 1e-4:
+                    shown_t, shown = prev if prev is not None else (t, frame)
+                    found[pending.pop(0)] = Frame(-1, shown_t, _to_rgb(shown, max_side, rot))
+                prev = (t, frame)
+                if not pending:
+                    break
+                if pending[0] != target and times_s[pending[0]] - t > _RESEEK_S:
+                    break  # far ahead: seeking there is cheaper than decoding up to it
+            else:  # the stream ended: every time still pending shows the last frame
+                if prev is None:
+                    raise InputError(
+                        f"{path}: no frame could be decoded near {times_s[target]:.3f} s."
+                    )
+                while pending:
+                    found[pending.pop(0)] = Frame(-1, prev[0], _to_rgb(prev[1], max_side, rot))
+    return [found[i] for i in range(len(times_s))]
+
+
+_RESEEK_S = 2.0  # decode forward to a later time rather than seek, up to this far ahead
+
+
+def _decoded(container, stream) -> Iterator[av.VideoFrame]:
+    for packet in container.demux(stream):
+        try:
+            yield from packet.decode()
+        except av.error.FFmpegError:
+            continue
 
 
 def read_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
