@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fuzzkit import SAMPLES, judge, make_variants, outcome_label, run_cli, shorten  # noqa: E402
 
 
-
 def real_sources(media: Path | None) -> list[Path]:
     """Two small real clips from the media folder (the smallest mp4 in faces/ and speech/)."""
     if media is None or not media.is_dir():
@@ -69,10 +68,12 @@ def main() -> int:
             results = list(pool.map(one, variants))
 
         by_outcome = Counter(outcome_label(run, v.path) for v, run, _ in results)
-        by_kind = Counter((v.kind, outcome_label(run, v.path).split(":")[0]) for v, run, _ in results)
+        by_kind = Counter(
+            (v.kind, outcome_label(run, v.path).split(":")[0]) for v, run, _ in results
+        )
         problems = [(v, run, why) for v, run, why in results if why]
         slowest = max(run.seconds for _, run, _ in results)
-        print(f"\n| ending | variants |\n|---|---|")
+        print("\n| ending | variants |\n|---|---|")
         for label, n in by_outcome.most_common():
             print(f"| {label} | {n} |")
         print("\n| damage | exit 0 | exit 1 | exit 2 | other |\n|---|---|---|---|---|")
@@ -81,9 +82,9 @@ def main() -> int:
             other = sum(n for (k, e), n in by_kind.items() if k == kind) - sum(row)
             print(f"| {kind} | {' | '.join(map(str, row))} | {other} |")
         print(f"\nslowest run {slowest:.1f} s; problems: {len(problems)}")
-        for v, run, why in problems:
+        for v, _run, why in problems:
             print(f"- {v.path.name} ({v.source}, {v.detail}): {why}")
-            print(f"  replay: --seed {args.seed} --count {args.count} --keep DIR, then {v.path.name}")
+            print(f"  replay: --seed {args.seed} --count {args.count} --keep DIR; {v.path.name}")
         return 1 if problems else 0
 
 
