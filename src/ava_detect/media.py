@@ -145,6 +145,12 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.vide
     return streams[0]
 
 
+def _audio_stream(container: av.container.InputContainer) -> av.audio.AudioStream | None:
+    """The first audio stream with a decoder; a damaged or unknown one counts as no audio."""
+    streams = [s for s in container.streams.audio if s.codec_context is not None]
+    return streams[0] if streams else None
+
+
 def _stream_start_s(stream: av.stream.Stream) -> float | None:
     if stream.start_time is None:
         return None
@@ -210,7 +216,7 @@ def probe(path: str | os.PathLike) -> ClipInfo:
             vfr = False
         duration = float(times[-1] - times[0] + frame_dur)
         fps = (len(times) - 1) / float(times[-1] - times[0]) if len(times) > 1 else 1 / frame_dur
-        audio = container.streams.audio[0] if container.streams.audio else None
+        audio = _audio_stream(container)
         try:
             digest = sha256_of(path)
         except OSError as exc:
@@ -418,9 +424,9 @@ def read_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
     """
     path = Path(path)
     with _open(path) as container:
-        if not container.streams.audio:
-            raise InputError(f"{path}: has no audio stream.")
-        stream = container.streams.audio[0]
+        stream = _audio_stream(container)
+        if stream is None:
+            raise InputError(f"{path}: has no audio stream (or none ffmpeg can decode).")
         origin = _timeline_origin_s(container)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
         chunks: list[np.ndarray] = []
