@@ -45,6 +45,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--checks", default="hands,identity,lipsync")
     parser.add_argument("--media", type=Path, default=os.environ.get("AVA_TEST_MEDIA"))
+    parser.add_argument(
+        "--model-probe",
+        action="store_true",
+        help="run MediaPipe and audio decoding on every variant even where no detector exists",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="keep variants in this folder")
     args = parser.parse_args()
 
@@ -56,12 +61,21 @@ def main() -> int:
             shorten(p, src_dir / f"{p.stem}.mp4", args.max_s)
             for p in [*SAMPLES, *real_sources(Path(args.media) if args.media else None)]
         ]
-        print(f"seed {args.seed}, {args.count} variants of: {', '.join(p.name for p in sources)}")
+        probe = " (model probe)" if args.model_probe else ""
+        names = ", ".join(p.name for p in sources)
+        print(f"seed {args.seed}{probe}, {args.count} variants of: {names}")
         variants = make_variants(sources, work / "variants", args.count, args.seed)
 
         def one(v):
             out = work / "out" / v.path.stem
-            run = run_cli(v.path, out, "--checks", args.checks, timeout=args.timeout)
+            run = run_cli(
+                v.path,
+                out,
+                "--checks",
+                args.checks,
+                timeout=args.timeout,
+                model_probe=args.model_probe,
+            )
             return v, run, judge(run, v.path, out)
 
         with ThreadPoolExecutor(args.jobs) as pool:

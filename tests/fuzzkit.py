@@ -99,16 +99,24 @@ class Run:
     seconds: float
 
 
-def run_cli(clip: Path, out_dir: Path, *args: str, timeout: float = 120.0) -> Run:
-    """Run ``python -m ava_detect.cli CLIP --out OUT_DIR -q ARGS`` in a fresh process."""
+def run_cli(
+    clip: Path, out_dir: Path, *args: str, timeout: float = 120.0, model_probe: bool = False
+) -> Run:
+    """Run ``python -m ava_detect.cli CLIP --out OUT_DIR -q ARGS`` in a fresh process.
+
+    ``model_probe`` runs tests/fuzz_model_probe.py instead, so every model runs on the clip even
+    for checks that have no detector yet.
+    """
+    module = "fuzz_model_probe" if model_probe else "ava_detect.cli"
+    path = f"{ROOT / 'src'}:{ROOT / 'tests'}"
     start = time.perf_counter()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "ava_detect.cli", str(clip), "--out", str(out_dir), "-q", *args],
+            [sys.executable, "-m", module, str(clip), "--out", str(out_dir), "-q", *args],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+            env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"},
         )
     except subprocess.TimeoutExpired as exc:
         text = (exc.stderr or b"").decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
