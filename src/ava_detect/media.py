@@ -140,7 +140,8 @@ def _video_stream(container: av.container.InputContainer, path: Path) -> av.vide
     streams = [s for s in streams if not (s.disposition & av.stream.Disposition.attached_pic)]
     if not streams:
         raise InputError(
-            f"{path}: has no video stream (audio-only or data file). Give a clip with pictures."
+            f"{path}: has no video stream ffmpeg recognises (audio-only, data or damaged file). "
+            "Give a clip with pictures."
         )
     return streams[0]
 

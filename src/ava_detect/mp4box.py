@@ -31,6 +31,11 @@ def truncation_reason(path: str | os.PathLike) -> str | None:
         return None
 
 
+def _plausible(kind: bytes) -> bool:
+    """Box types are four printable characters ('moov', 'mdat', '\xa9too' in metadata)."""
+    return all(48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in (32, 169) for c in kind)
+
+
 def _walk(fh, size: int) -> str | None:
     pos, seen = 0, set()
     for _ in range(_MAX_BOXES):
@@ -49,8 +54,8 @@ def _walk(fh, size: int) -> str | None:
             box_size = struct.unpack(">Q", head[8:16])[0]
         elif box_size == 0:
             box_size = size - pos  # runs to the end of the file by definition
-        if box_size < 8:
-            return None  # not a box structure we understand: say nothing
+        if box_size < 8 or not _plausible(kind):
+            return None  # damaged inside, not cut short: say nothing rather than guess
         seen.add(kind)
         if pos + box_size > size:
             name = kind.decode("latin-1")
