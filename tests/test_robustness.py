@@ -239,3 +239,25 @@ def test_short_tiny_and_odd_sized_clips_analyse(tmp_path, all_models, size, n_fr
     assert details["hands_shape"][0] == n_frames and details["faces_shape"][0] == n_frames
     if n_frames < 25:
         assert report.clip["duration_s"] < 1.0 and details["audio"] > 0
+
+
+def test_fast_start_mp4_cut_short_is_analysed_and_flagged(tmp_path, all_models):
+    full = tmp_path / "full.mp4"
+    with av.open(str(full), "w", options={"movflags": "faststart"}) as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
+        for i in range(50):  # noise: every frame costs several kB, so the cut lands mid-stream
+            img = np.random.default_rng(i).integers(0, 255, (96, 160, 3), np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    data = full.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")  # index first: the cut keeps it
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+
+    analysis = analyze(cut, Settings()).report.analysis
+    assert "('mdat') runs" in analysis["file_truncated"]
+    assert 20 <= analysis["frames_analyzed"] < 40
+    assert analysis["frames_missing"] == 50 - analysis["frames_analyzed"]

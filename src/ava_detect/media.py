@@ -83,6 +83,8 @@ class DecodeStats:
     empty_frames: int = 0
     #: True when reading stopped early at a damaged part of the file (the rest was not read).
     read_stopped_early: bool = False
+    #: Frames the container's index lists for the stream (0 when it does not say).
+    frames_declared: int = 0
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -335,30 +337,39 @@ def iter_frames(
         index = 0
         last_t = -np.inf
         size = None
-        for packet in _packets(container, stream, stats):
-            try:
-                decoded = packet.decode()
-            except (av.error.FFmpegError, ValueError):
-                stats.corrupt_packets += 1
+        stats.frames_declared = int(stream.frames or 0)
+        for frame in _decoded(container, stream, stats):
+            if frame.width <= 0 or frame.height <= 0:
+                stats.empty_frames += 1
                 continue
-            for frame in decoded:
-                if frame.width <= 0 or frame.height <= 0:
-                    stats.empty_frames += 1
-                    continue
-                if rot is None:
-                    rot = _rotation_of(stream, frame)
-                t = _frame_time(frame, tb, origin, last_t)
-                if t <= last_t:
-                    stats.bad_timestamps += 1
-                    continue
-                last_t = t
-                if size is None:
-                    w = stream.codec_context.width or frame.width
-                    h = stream.codec_context.height or frame.height
-                    size = _scaled_size(w, h, max_side)
-                yield Frame(index=index, t_s=t, rgb=_to_rgb(frame, max_side, rot, size))
-                index += 1
-                stats.frames = index
+            if rot is None:
+                rot = _rotation_of(stream, frame)
+            t = _frame_time(frame, tb, origin, last_t)
+            if t <= last_t:
+                stats.bad_timestamps += 1
+                continue
+            last_t = t
+            if size is None:
+                w = stream.codec_context.width or frame.width
+                h = stream.codec_context.height or frame.height
+                size = _scaled_size(w, h, max_side)
+            yield Frame(index=index, t_s=t, rgb=_to_rgb(frame, max_side, rot, size))
+            index += 1
+            stats.frames = index
+
+
+def _decoded(
+    container: av.container.InputContainer, stream: av.video.VideoStream, stats: DecodeStats
+) -> Iterator[av.VideoFrame]:
+    """Decode every readable packet, skipping rejected ones; flush the decoder at the end."""
+    for packet in _packets(container, stream, stats):
+        try:
+            yield from packet.decode()
+        except (av.error.FFmpegError, ValueError):
+            stats.corrupt_packets += 1
+    if stats.read_stopped_early:  # demux ended without its flush packet: drain the decoder
+        with contextlib.suppress(av.error.FFmpegError, ValueError):
+            yield from stream.codec_context.decode(None)
 
 
 def _frame_time(frame: av.VideoFrame, tb: Fraction, origin: float, last_t: float) -> float:

@@ -133,7 +133,9 @@ class Analyzer:
             analysis={
                 "frames_analyzed": signals.n_frames,
                 "corrupt_packets_skipped": signals.decode.corrupt_packets,
-                "frames_missing": max(0, info.frame_count - signals.n_frames),
+                "frames_missing": max(
+                    0, max(info.frame_count, signals.decode.frames_declared) - signals.n_frames
+                ),
                 "frames_dropped_bad_timestamp": signals.decode.bad_timestamps,
                 "frames_dropped_empty": signals.decode.empty_frames,
                 "read_stopped_early": signals.decode.read_stopped_early,
