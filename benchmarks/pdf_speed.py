@@ -33,9 +33,7 @@ def main(repeats: int = 3) -> None:
     with tempfile.TemporaryDirectory(prefix="ava-pdf-bench-") as tmp:
         tmp = Path(tmp)
         for size in ((1280, 720), (1920, 1080)):
-            clip = make_index_clip(
-                tmp / f"bench_{size[1]}p.mp4", seconds=10.0, size=size, gop=250
-            )
+            clip = make_index_clip(tmp / f"bench_{size[1]}p.mp4", seconds=10.0, size=size, gop=250)
             totals, parts = [], []
             for i in range(repeats):
                 report = sample_report(clip, user=USER, shift=150)  # events at 7.2-9.0 s

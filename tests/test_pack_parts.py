@@ -83,21 +83,21 @@ def test_plots_without_signals_or_with_bad_ones_are_empty():
     assert plots_for(CheckResult("pass"), None, 2.0) == ([], 0)
 
 
-def test_plots_are_ranked_by_what_shows_the_finding_and_limited():
-    """Undeclared signals: the one crossing its threshold at the first failure comes first."""
-    t = np.arange(100) * 0.04  # first failure at 2.04 s = sample 51
-    flat = {"label": "flat", "unit": "u", "t_s": t.tolist(), "values": [0.1] * 100,
-            "threshold": 0.5}  # fmt: skip
-    step = dict(flat, label="step", values=[0.1] * 51 + [0.9] * 49)
-    own = dict(flat, label="own track", track=3)
-    named = dict(flat, label="speed (track 3)")
-    signals = {"a": flat, "b": step, "c": own, "d": named}
+def test_plots_are_ranked_by_what_belongs_to_the_finding_and_limited():
+    """Declared track first, then a label naming the track, then the detector's order."""
+    t = np.arange(100) * 0.04
+    first = {"label": "first", "unit": "u", "t_s": t.tolist(), "values": [0.1] * 100,
+             "threshold": 0.5}  # fmt: skip
+    second = dict(first, label="second", values=[0.1] * 51 + [0.9] * 49)
+    own = dict(first, label="own track", track=3)
+    named = dict(first, label="speed (track 3)")
+    signals = {"a": first, "b": second, "c": own, "d": named}
     check = CheckResult("fail", details={"signals": signals})
     plots, left_out = plots_for(check, _finding(track=3), 4.0, limit=3)
-    assert [p.title for p in plots] == ["own track", "speed (track 3)", "step"]
+    assert [p.title for p in plots] == ["own track", "speed (track 3)", "first"]
     assert left_out == 1
-    plots, _ = plots_for(check, _finding(track=None), 4.0, limit=1)
-    assert [p.title for p in plots] == ["step"]
+    plots, _ = plots_for(check, _finding(track=None), 4.0, limit=2)
+    assert [p.title for p in plots] == ["first", "second"]
 
 
 def test_wording_for_people():

@@ -156,7 +156,7 @@ def check_rows(report: Report) -> list[dict[str, str]]:
         elif check.status == "pass" and not row["note"]:
             row["note"] = STATUS_MEANING["pass"]
         numbers = detail_numbers(check)
-        if numbers and not check.findings:
+        if numbers:
             row["note"] = "; ".join([row["note"]] * bool(row["note"]) + numbers)
         rows.append(row)
     return rows

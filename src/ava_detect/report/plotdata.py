@@ -104,8 +104,8 @@ def plots_for(
     """The plots of ``check``'s signals, marked with ``finding``'s span (None: no marks).
 
     With ``limit``, only the most telling plots are kept: those declared for this finding's
-    track or kind first, then those whose signal crosses a threshold at the first failure,
-    otherwise in the detector's order. Returns the plots and how many were left out.
+    track or kind first, then those whose label names its track, otherwise in the detector's
+    order. Returns the plots and how many were left out.
     """
     signals = check.details.get("signals") or {}
     groups: dict[str, list[tuple[dict, Series]]] = {}
@@ -116,7 +116,7 @@ def plots_for(
         if series is not None:
             groups.setdefault(str(sig.get("group") or name), []).append((sig, series))
     ranked = sorted(
-        groups.values(), key=lambda members: -max(_relevance(g, s, finding) for g, s in members)
+        groups.values(), key=lambda members: -max(_relevance(g, finding) for g, _ in members)
     )
     kept = ranked if limit is None else ranked[:limit]
     plots = []
@@ -130,9 +130,9 @@ def plots_for(
     return plots, len(ranked) - len(kept)
 
 
-def _relevance(sig: dict, series: Series, finding: Finding | None) -> int:
-    """How directly a signal shows ``finding``: declared for it (4 each), crosses a threshold
-    around its first failure (2)."""
+def _relevance(sig: dict, finding: Finding | None) -> int:
+    """How directly a signal shows ``finding``: declared for its track or kind (4 each), or
+    labelled with its track (3). Ties keep the detector's order (its most telling signal first)."""
     if finding is None:
         return 0
     score = 0
@@ -146,13 +146,6 @@ def _relevance(sig: dict, series: Series, finding: Finding | None) -> int:
         score += 3  # no declared track, but the label names the finding's ("... (track 1)")
     if sig.get("kinds") and finding.kind in sig["kinds"]:
         score += 4
-    near = (series.t_s >= finding.first_s - 0.25) & (series.t_s <= finding.first_s + 0.5)
-    values = series.values[near]
-    values = values[np.isfinite(values)]
-    for th in series.thresholds:
-        if values.size and values.min() < th < values.max():
-            score += 2
-            break
     return score
 
 

@@ -270,6 +270,7 @@ def finding_section(
         para(finding.description, s["body"]),
     ]
     out += _evidence_block(finding, folder, s)
+    out += _measured_block(finding, s)
     plots, left_out = plots_for(
         check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
     )
@@ -283,7 +284,6 @@ def finding_section(
         out += [plot(spec) for spec in plots[1:]]
         if left_out:
             out.append(para(_more_signals(left_out), s["small"]))
-    out += _measured_block(finding, s)
     out.append(PageBreak())
     return out
 
