@@ -33,6 +33,42 @@ class HandSettings:
     model_complexity: int = 1  # MediaPipe Hands: 0 lite, 1 full
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    # Re-run the landmark model on the tracker's crop to get its hand-presence score
+    # (about 15 ms a hand and frame); off: presence_collapse is not checked.
+    presence_rerun: bool = True
+    # Count fingers on a skin-colour silhouette (about 5-10 ms a hand and frame); a measurement.
+    finger_count: bool = True
+    # --- the gate: a frame pair is judged only when the hand is steady and clearly seen ---
+    gate_max_speed: float = 0.25  # palm-centre motion, palm widths per frame
+    gate_min_palm_px: float = 40.0  # palm width (index to pinky knuckle); smaller: angles are noise
+    gate_min_other_dist: float = 2.0  # palm widths to the nearest other hand (touching hands swap)
+    gate_min_presence: float = 0.9  # landmark model's presence score in the frame before
+    gate_min_presence_after: float = 0.5  # ... and in the judged frame (a breaking hand drops)
+    # --- palm_flip: the palm/back sign flips without passing edge-on ---
+    edge_on: float = 0.13  # |facing| at or below this is edge-on; real sign changes pass here
+    flip_min_frames: int = 2  # the flipped side must hold this many frames (or until lost)
+    # --- handedness_flip: the raw label leaves the track's majority label ---
+    label_min_score: float = 0.8  # the off-majority label's confidence
+    label_min_frames: int = 2  # consecutive off-majority frames
+    # --- shape_jump: articulation changes more than real motion explains ---
+    shape_jump: float = 0.4  # RMS landmark move in the palm frame, palm sizes per frame
+    shape_jump_per_speed: float = 1.2  # and more than this times the hand's speed
+    # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
+    presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
+    presence_off: float = 0.8  # ... and it lasts until presence is back above this
+    # --- hand_vanished: a steady, clearly seen hand is gone (presence unmeasured or high) ---
+    vanish_min_frames: int = 2  # frames the hand stays away
+    # before either: this far from the frame edge, palm widths, plus this many frames of the
+    # hand's motion (else it may simply be leaving the picture)
+    vanish_edge_margin: float = 0.25
+    vanish_edge_frames: float = 3.0
+    # --- segments: events of one kind on one track closer than this are one finding ---
+    merge_gap_s: float = 0.5
+    # --- joint anatomy limits (supporting measurements; worst real value x ~1.3) ---
+    sideways_bend_deg: float = 35.0  # bend of a finger joint out of its flexion plane
+    thumb_back_deg: float = 120.0  # thumb direction from the index knuckle line, in the palm
+    # --- verdict when nothing could be judged ---
+    min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
 
 @dataclass(frozen=True)
@@ -77,13 +113,61 @@ class IdentitySettings:
     iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
 
 
+# Lip-sync tolerance windows, as (audio may lead by at most, audio may lag by at most) in ms,
+# the way the standards state them. In our sign convention (lag_ms > 0: the mouth trails the
+# audio, i.e. the audio leads) a clip is within tolerance when
+# -audio_lag_ms <= lag_ms <= +audio_lead_ms.
+LIPSYNC_TOLERANCES: dict[str, tuple[str, float, float]] = {
+    # key: (label, audio lead limit ms, audio lag limit ms)
+    "itu_bt1359_acceptability": ("ITU-R BT.1359-1 acceptability", 90.0, 185.0),
+    "itu_bt1359_detectability": ("ITU-R BT.1359-1 detectability", 45.0, 125.0),
+    "ebu_r37": ("EBU R37", 40.0, 60.0),
+    "atsc_is191": ("ATSC IS-191", 15.0, 45.0),
+}
+
+
 @dataclass(frozen=True)
 class LipSyncSettings:
-    """Thresholds of the lip-sync check."""
+    """Thresholds of the lip-sync check (see docs/lipsync.md for how each was chosen)."""
 
     # Which broadcast standard sets the tolerance: itu_bt1359_acceptability (default),
-    # itu_bt1359_detectability, ebu_r37, atsc_is191.
+    # itu_bt1359_detectability, ebu_r37, atsc_is191, or "custom" (the two limits below).
     tolerance_standard: str = "itu_bt1359_acceptability"
+    custom_audio_lead_ms: float = 90.0  # "custom" only: largest allowed audio lead (lag_ms > 0)
+    custom_audio_lag_ms: float = 185.0  # "custom" only: largest allowed audio lag (lag_ms < 0)
+    # Lag search.
+    max_lag_s: float = 2.0  # candidate lags cover +-this, one step per video frame
+    highpass_s: float = 1.0  # moving average subtracted from lip and audio features, seconds
+    audio_components: int = 8  # principal components of the audio features used by the CCA
+    cca_ridge: float = 0.05  # ridge added to the CCA's correlation matrices
+    sidelobe_exclusion_s: float = 0.2  # PSR sidelobe region: further than this from the peak
+    min_psr: float = 3.5  # below this peak-to-sidelobe ratio the lag is "inconclusive"
+    min_duration_s: float = 3.0  # shorter clips (or face tracks) are inconclusive
+    min_speech_fraction: float = 0.3  # voiced share of the face's frames needed for a lag
+    min_speech_s: float = 1.5  # and at least this much voiced time
+    min_face_fraction: float = 0.5  # a face slot needs a face on this share of frames
+    # Windowed lag (drift).
+    window_s: float = 4.0  # window length of the lag curve over time
+    window_hop_s: float = 1.0  # hop between windows
+    window_search_s: float = 0.5  # windows search the global lag +-this (full range if none)
+    window_min_psr: float = 3.0  # windows whose peak stands out less are left out (NaN)
+    min_drift_ms: float = 80.0  # fitted lag change over the clip needed to report drift
+    # Audio.
+    silence_dbfs: float = -60.0  # a track never louder than this (10 ms RMS) is silent
+    vad_on_fraction: float = 0.45  # voice starts this far from noise floor to speech level
+    vad_off_fraction: float = 0.3  # and ends below this fraction (hysteresis)
+    vad_min_margin_db: float = 8.0  # voice must be at least this far above the noise floor
+    vad_bridge_s: float = 0.15  # shorter voiceless gaps (stop consonants) stay voiced
+    # Mouth/voice activity findings. Mouth motion = std of the inner-lip gap over 0.3 s, in
+    # eye-distance units (speech typically 0.03-0.1; still mouth below 0.01).
+    motion_window_s: float = 0.3  # window of the mouth-motion measure
+    silence_guard_s: float = 0.2  # silence this close to voice is ignored (lips anticipate)
+    moving_on: float = 0.06  # mouth "moving clearly" from this motion ...
+    moving_off: float = 0.04  # ... until it drops below this (hysteresis)
+    min_moving_silence_s: float = 0.3  # shortest reported mouth motion during silence
+    still_motion: float = 0.012  # mouth "still" below this motion ...
+    still_relative: float = 0.3  # ... and below this share of the clip's typical speech motion
+    min_still_speech_s: float = 1.0  # shortest reported still mouth during speech
 
 
 @dataclass(frozen=True)

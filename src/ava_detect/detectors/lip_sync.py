@@ -1,0 +1,242 @@
+"""Audio-Visual Lip Sync & Phoneme Alignment Failure: signed lag, drift, mouth/voice mismatch.
+
+Sign convention: ``lag_ms > 0`` means the mouth trails the audio (the sound comes first, audio
+early); ``lag_ms < 0`` means the mouth leads (audio late). The tolerance of the selected standard
+is the interval ``[-audio_lag_limit_ms, +audio_lead_limit_ms]`` in that convention.
+
+What the check does, in order:
+
+1. no audio stream, or no face anywhere: ``skipped``. A silent track: no lag is measured; the
+   check fails only if the mouth clearly moves over the silence, otherwise it is ``skipped``.
+2. for every face slot seen on enough frames, the global lag curve (``signals.avsync``); the
+   face whose peak correlation is highest is the speaker (``face_slot``).
+3. conclusive only when the clip and the speech are long enough, the peak is not at the edge of
+   the search range and its peak-to-sidelobe ratio reaches ``min_psr``.
+4. windowed lags give a lag curve over time and a drift slope.
+5. findings (``lip_sync_findings``): ``av_offset`` when the lag is outside tolerance by more
+   than its uncertainty, ``sync_drift`` when the windowed lag drifts out of tolerance,
+   ``mouth_open_in_silence`` and ``mouth_closed_during_speech`` from voice and mouth activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..report import CheckResult
+from ..settings import LIPSYNC_TOLERANCES, LipSyncSettings
+from ..signals import avsync
+from ..signals.sync import drift_fit, windowed_lags
+from . import lip_sync_findings as F
+from . import register
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+    from ..signals import ClipSignals
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Allowed lag interval of one standard, in our sign convention (ms)."""
+
+    key: str
+    label: str
+    audio_lead_limit_ms: float  # largest allowed lag_ms > 0 (audio early, mouth trails)
+    audio_lag_limit_ms: float  # largest allowed -lag_ms (audio late, mouth leads)
+
+    @property
+    def low_ms(self) -> float:
+        return -self.audio_lag_limit_ms
+
+    @property
+    def high_ms(self) -> float:
+        return self.audio_lead_limit_ms
+
+    def excess_ms(self, lag_ms: float) -> float:
+        """How far ``lag_ms`` is outside the interval (0 inside)."""
+        return max(lag_ms - self.high_ms, self.low_ms - lag_ms, 0.0)
+
+    def limit_for(self, lag_ms: float) -> float:
+        """The limit on the side of ``lag_ms``."""
+        return self.high_ms if lag_ms >= 0 else self.low_ms
+
+    def to_dict(self) -> dict:
+        return {
+            "standard": self.key,
+            "label": self.label,
+            "audio_lead_limit_ms": self.audio_lead_limit_ms,
+            "audio_lag_limit_ms": self.audio_lag_limit_ms,
+            "allowed_lag_ms": [self.low_ms, self.high_ms],
+        }
+
+
+def tolerance_of(cfg: LipSyncSettings) -> Tolerance:
+    """The tolerance interval of ``cfg.tolerance_standard`` (or the custom limits)."""
+    if cfg.tolerance_standard == "custom":
+        return Tolerance("custom", "custom tolerance", cfg.custom_audio_lead_ms,
+                         cfg.custom_audio_lag_ms)
+    if cfg.tolerance_standard not in LIPSYNC_TOLERANCES:
+        from ..errors import ConfigError
+
+        choices = ", ".join([*LIPSYNC_TOLERANCES, "custom"])
+        raise ConfigError(
+            f"unknown lipsync.tolerance_standard {cfg.tolerance_standard!r}; choose {choices}."
+        )
+    label, lead, lag = LIPSYNC_TOLERANCES[cfg.tolerance_standard]
+    return Tolerance(cfg.tolerance_standard, label, lead, lag)
+
+
+@register
+class LipSyncDetector:
+    """The lip-sync check (mode ``lipsync``)."""
+
+    mode = "lipsync"
+    needs_hands = False
+    needs_faces = True
+    needs_audio = True
+
+    def frame_analyzers(self, settings: Settings) -> list:
+        return []
+
+    def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
+        cfg = settings.lipsync
+        tol = tolerance_of(cfg)
+        details = {"lag_ms": None, "confidence": None, "conclusive": False,
+                   "tolerance": tol.to_dict(), "drift_ms_per_s": None, "face_slot": None}
+        if signals.audio is None or len(signals.audio) == 0:
+            why = ("the clip has no audio stream" if not signals.info.has_audio
+                   else "the audio stream could not be decoded")
+            return CheckResult("skipped", reason=why, details=details)
+        slots = _face_slots(signals, cfg)
+        if not slots:
+            return CheckResult("skipped", reason="no face was found in the clip", details=details)
+        vad_kwargs = {"on_fraction": cfg.vad_on_fraction, "off_fraction": cfg.vad_off_fraction,
+                      "min_margin_db": cfg.vad_min_margin_db, "bridge_s": cfg.vad_bridge_s}
+        inputs = {k: avsync.prepare(signals.t_s, signals.faces.points[:, k], signals.audio,
+                                    signals.audio_sr, highpass_s=cfg.highpass_s,
+                                    n_components=cfg.audio_components,
+                                    motion_window_s=cfg.motion_window_s, vad_kwargs=vad_kwargs,
+                                    silence_dbfs=cfg.silence_dbfs)
+                  for k in slots}
+        if inputs[slots[0]].vad is None:
+            return _silent_track(signals, inputs, slots, cfg, details)
+
+        measured = {k: avsync.measure_lag(inp, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
+                                          exclusion_s=cfg.sidelobe_exclusion_s)
+                    for k, inp in inputs.items()}
+        scored = [k for k in slots if measured[k][1] is not None]
+        if not scored:
+            slot = slots[0]
+            details["face_slot"] = slot
+            reason = "the face and the audio overlap too little to measure a lag"
+            findings = F.activity_findings(signals, inputs[slot], slot, cfg)
+            details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg)
+            return _result(findings, "inconclusive", reason, details)
+        slot = max(scored, key=lambda k: measured[k][1].peak)
+        inp, (_, peak) = inputs[slot], measured[slot]
+        lag_ms = peak.lag_s * 1000
+        uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
+                             inp.step_s / 2) * 1000
+        reasons = _inconclusive_reasons(inp, peak, cfg)
+        conclusive = not reasons
+        details.update(
+            lag_ms=round(lag_ms, 1), confidence=round(F.psr_confidence(peak.psr), 3),
+            conclusive=conclusive, face_slot=slot, psr=round(peak.psr, 2),
+            uncertainty_ms=round(uncertainty_ms, 1) if np.isfinite(uncertainty_ms) else None,
+            speech_fraction=round(float(inp.voiced[inp.face].mean()) if inp.face.any() else 0, 3),
+            voiced_s=round(float(inp.voiced.sum() * inp.step_s), 2),
+            faces=[{"slot": k, "lag_ms": round(measured[k][1].lag_s * 1000, 1),
+                    "peak_z": round(measured[k][1].peak, 3), "psr": round(measured[k][1].psr, 2)}
+                   for k in scored],
+        )
+        windows = _windows(inp, peak.lag_s if conclusive else None, cfg)
+        drift = drift_fit(windows)
+        details["drift_ms_per_s"] = round(drift.slope * 1000, 2) if drift else None
+        details["windows"] = [
+            {"start_s": round(float(s), 3), "end_s": round(float(e), 3),
+             "lag_ms": None if np.isnan(lag) else round(float(lag) * 1000, 1),
+             "psr": None if np.isnan(p) else round(float(p), 2)}
+            for s, e, lag, p in zip(windows.start_s, windows.end_s, windows.lag_s, windows.psr,
+                                    strict=True)
+        ]
+        details["signals"] = F.plot_signals(inp, windows, tol, cfg)
+
+        findings = []
+        if conclusive:
+            findings += F.offset_findings(signals, inp, slot, lag_ms, uncertainty_ms, peak.psr,
+                                          tol, cfg)
+        findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
+        findings += F.activity_findings(signals, inp, slot, cfg)
+        details["first_out_of_tolerance_s"] = next(
+            (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
+        if conclusive:
+            return _result(findings, "pass", None, details)
+        reason = "lag not measurable reliably: " + "; ".join(reasons)
+        return _result(findings, "inconclusive", reason, details)
+
+
+def _windows(inp: avsync.SyncInputs, centre_s: float | None, cfg: LipSyncSettings):
+    """Windowed lags around ``centre_s``; without one, a first pass over the full range finds
+    the windows' median lag and a second pass searches around it."""
+    def run(centre):
+        return windowed_lags(
+            inp.lip, inp.audio_pcs, inp.speed, inp.onset, inp.t_s, inp.step_s,
+            window_s=cfg.window_s, hop_s=cfg.window_hop_s, centre_lag_s=centre,
+            search_s=cfg.window_search_s, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
+            min_psr=cfg.window_min_psr, exclusion_s=cfg.sidelobe_exclusion_s)
+
+    windows = run(centre_s)
+    if centre_s is None:
+        valid = windows.lag_s[~np.isnan(windows.lag_s)]
+        if valid.size >= 3:
+            windows = run(float(np.median(valid)))
+    return windows
+
+
+def _result(findings: list, status: str, reason: str | None, details: dict) -> CheckResult:
+    if findings:
+        return CheckResult("fail", reason=reason, findings=findings, details=details)
+    return CheckResult(status, reason=reason, details=details)
+
+
+def _face_slots(signals: ClipSignals, cfg: LipSyncSettings) -> list[int]:
+    """Face slots seen on enough frames, most present first."""
+    if signals.faces is None or signals.n_frames == 0:
+        return []
+    present = signals.faces.present  # (N, K)
+    share = present.mean(axis=0)
+    seconds = present.sum(axis=0) * signals.frame_duration_s
+    order = [int(k) for k in np.argsort(-share, kind="stable") if share[k] > 0]
+    good = [k for k in order
+            if share[k] >= cfg.min_face_fraction or seconds[k] >= cfg.min_duration_s]
+    return good or order[:1]
+
+
+def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) -> list[str]:
+    reasons = []
+    face_s = float(inp.face.sum() * inp.step_s)
+    if face_s < cfg.min_duration_s:
+        reasons.append(f"only {face_s:.1f} s of face (needs {cfg.min_duration_s:g} s)")
+    voiced = inp.voiced & inp.face
+    voiced_s = float(voiced.sum() * inp.step_s)
+    share = float(voiced.sum() / max(inp.face.sum(), 1))
+    if share < cfg.min_speech_fraction or voiced_s < cfg.min_speech_s:
+        reasons.append(f"speech on {share:.0%} of the face's frames ({voiced_s:.1f} s)")
+    if peak.at_edge:
+        reasons.append(f"best lag at the edge of the +-{cfg.max_lag_s:g} s search")
+    if not peak.psr >= cfg.min_psr:
+        reasons.append(f"peak-to-sidelobe ratio {peak.psr:.1f} below {cfg.min_psr:g}")
+    return reasons
+
+
+def _silent_track(signals: ClipSignals, inputs: dict, slots: list[int], cfg: LipSyncSettings,
+                  details: dict) -> CheckResult:
+    """The audio stream holds no sound: no lag; a mouth that clearly moves is still reported."""
+    slot = max(slots, key=lambda k: float(np.nansum(inputs[k].motion)))
+    details["face_slot"] = slot
+    details["signals"] = F.plot_signals(inputs[slot], None, None, cfg)
+    reason = f"the audio track is silent (never above {cfg.silence_dbfs:g} dBFS): no lag measured"
+    findings = F.activity_findings(signals, inputs[slot], slot, cfg)
+    return _result(findings, "skipped", reason, details)

@@ -1,0 +1,99 @@
+"""Everything the lip-sync check measures for one face, on one uniform time grid.
+
+:func:`prepare` turns a face slot's landmarks and the clip's audio into aligned arrays (lip
+features, audio components, onsets, voice activity, mouth motion); :func:`measure_lag` runs the
+global lag search on them. Pure numpy; the decisions are made by ``detectors.lip_sync``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import audio as A
+from . import mouth as M
+from .sync import LagCurve, LagPeak, audio_components, find_peak, lag_curve
+
+
+@dataclass
+class SyncInputs:
+    """One face's signals on the grid ``t_s`` (T,) with step ``step_s`` seconds.
+
+    lip: (T, 7) high-passed lip features. openness: (T,) inner-lip gap in eye-distance units.
+    speed: (T,) positive part of the opening speed (units per second). motion: (T,) std of the
+    openness over the motion window. audio_pcs: (T, G) audio components. onset: (T,) audio onset
+    strength. band_db: (T,) speech-band level, dBFS. voiced: (T,) bool voice activity.
+    face: (T,) bool, a face is measured at the grid time. vad: the voice activity details.
+    """
+
+    t_s: np.ndarray
+    step_s: float
+    lip: np.ndarray
+    openness: np.ndarray
+    speed: np.ndarray
+    motion: np.ndarray
+    audio_pcs: np.ndarray
+    onset: np.ndarray
+    band_db: np.ndarray
+    voiced: np.ndarray
+    face: np.ndarray
+    vad: A.VoiceActivity | None
+
+
+def rolling_std(x: np.ndarray, width: int) -> np.ndarray:
+    """Centred NaN-aware standard deviation over ``width`` samples, (T,) float64."""
+    mean = M.moving_average(x, width)
+    mean_sq = M.moving_average(np.asarray(x, dtype=np.float64) ** 2, width)
+    out = np.sqrt(np.clip(mean_sq - mean**2, 0.0, None))
+    out[np.isnan(x)] = np.nan
+    return out
+
+
+def prepare(t_s: np.ndarray, points: np.ndarray, audio: np.ndarray | None, sr: int, *,
+            highpass_s: float, n_components: int, motion_window_s: float,
+            vad_kwargs: dict | None = None, silence_dbfs: float = -60.0) -> SyncInputs:
+    """Lip and audio signals of one face slot on a uniform grid at the video frame rate.
+
+    Parameters
+    ----------
+    t_s : (N,) frame times, seconds. points : (N, 478, 3) the slot's landmarks, pixels.
+    audio : (S,) mono samples, or None / silent (then the audio arrays are NaN and nothing is
+        voiced). sr : sample rate, Hz.
+    highpass_s : moving-average length removed from lip and audio features, seconds.
+    n_components : audio principal components kept.
+    motion_window_s : window of the mouth-motion measure, seconds.
+    vad_kwargs : keyword arguments for :func:`audio.voice_activity`.
+    silence_dbfs : a track never louder than this is treated as silent.
+    """
+    grid, step = M.uniform_grid(t_s)
+    feats = M.resample(t_s, M.lip_features(points), grid, max_gap_s=3.5 * step)
+    width = max(int(round(highpass_s / step)), 3)
+    openness = feats[:, 0]
+    speed = np.maximum(np.gradient(openness) / step, 0.0)
+    motion = rolling_std(openness, max(int(round(motion_window_s / step)), 3))
+    face = ~np.isnan(openness)
+    nan_t = np.full(len(grid), np.nan)
+    pcs, onset, band_db = np.full((len(grid), n_components), np.nan), nan_t, nan_t.copy()
+    voiced = np.zeros(len(grid), bool)
+    vad = None
+    if audio is not None and not A.is_silent(audio, threshold_db=silence_dbfs):
+        af = A.audio_features(audio, sr)
+        x = np.column_stack([af.log_mel, af.band_db / (10 / np.log(10))])  # band in nepers
+        x = M.highpass(x, max(int(round(highpass_s / af.hop_s)), 3))
+        pcs = audio_components(A.to_grid(af.t_s, x, grid, step), n_components)
+        onset = A.to_grid(af.t_s, af.onset, grid, step)
+        band_db = A.to_grid(af.t_s, af.band_db, grid, step)
+        vad = A.voice_activity(af, **(vad_kwargs or {}))
+        voiced = A.to_grid(af.t_s, vad.active.astype(float), grid, step) > 0.5
+    return SyncInputs(t_s=grid, step_s=step, lip=M.highpass(feats, width), openness=openness,
+                      speed=speed, motion=motion, audio_pcs=pcs, onset=onset, band_db=band_db,
+                      voiced=voiced, face=face, vad=vad)
+
+
+def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float,
+                exclusion_s: float) -> tuple[LagCurve, LagPeak | None]:
+    """Global lag curve of one face over +-``max_lag_s`` and its peak (None if unmeasurable)."""
+    k = max(int(round(max_lag_s / inp.step_s)), 2)
+    curve = lag_curve(inp.lip, inp.audio_pcs, inp.speed, inp.onset, k, inp.step_s, ridge=ridge)
+    return curve, find_peak(curve, exclusion_s=exclusion_s)
