@@ -83,10 +83,13 @@ class IdentityDriftDetector:
                 tracks.append(info)
                 findings.extend(found)
             if np.isfinite(curve).any():
-                plots[f"identity_distance_face{k + 1}"] = _plot(
-                    t, curve, f"Face {k + 1}: identity distance to its reference (smoothed)",
-                    min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
-                         and tr["on_threshold"] is not None), default=s.abs_on))
+                measured = np.isfinite(curve)  # embedded frames only: no gaps in the line
+                plots[f"identity_distance_face{k + 1}"] = {
+                    **_plot(t[measured], curve[measured],
+                            f"Face {k + 1}: identity distance to its reference (smoothed)",
+                            min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
+                                 and tr["on_threshold"] is not None), default=s.abs_on)),
+                    "track": k}
         if len(cuts):
             plots["shot_change"] = {**_plot(t, hist, "Whole-frame colour histogram change",
                                             s.shot_cut), "unit": "share of picture",
