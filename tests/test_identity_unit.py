@@ -134,7 +134,8 @@ def test_alarm_onset_is_the_switch_frame():
     raw = np.linalg.norm(emb - A, axis=1)
     smooth = smoothed_distance(emb, A, np.ones(N, bool), t, 0.36)
     (alarm,) = find_alarms(raw, smooth, emb, t, on=0.55, off=0.47, near=0.35,
-                           min_duration_s=0.2, switch_step=0.55)
+                           min_duration_s=0.2, switch_step=0.55, tolerance=0.06,
+                           lookback_s=0.6)
     assert alarm.onset == 47 and alarm.abrupt
     assert alarm.last_near == 46
     assert alarm.rise_s == pytest.approx(1 / FPS)
@@ -148,7 +149,8 @@ def test_short_excursion_is_not_an_alarm():
     raw[50:54] = 0.9  # 160 ms, below the 200 ms minimum
     emb = np.zeros((N, 128))
     assert find_alarms(raw, raw, emb, t, on=0.55, off=0.47, near=0.35,
-                       min_duration_s=0.2, switch_step=0.55) == []
+                       min_duration_s=0.2, switch_step=0.55, tolerance=0.06,
+                       lookback_s=0.6) == []
 
 
 # --- the detector on hand-built clips ----------------------------------------------------------
@@ -180,6 +182,23 @@ def test_gradual_drift_found_near_its_start():
     assert f.kind == "identity_drift"
     assert 30 / FPS <= f.first_s <= 30 / FPS + 0.5
     assert [e.label for e in f.evidence][-1] == "most different"
+
+
+def test_cross_dissolve_between_shots_is_a_new_shot_not_drift():
+    """The same face change as above, but the whole picture changes with it: an edit."""
+    rng = np.random.default_rng(RNG_SEED)
+    w = np.clip((np.arange(N) - 30) / 25, 0, 1)[:, None]
+    emb = ((1 - w) * A + w * B + rng.normal(0, 0.15 / np.sqrt(128), (N, 128)))[:, None, :]
+    sig = clip(emb)
+    shot1, shot2 = rng.normal(0, 1, 256), rng.normal(0, 1, 256)  # unrelated layouts
+    sig.measured["face.layout"] = ((1 - w) * shot1 + w * shot2).astype(np.float16)
+    result = run(sig)
+    assert result.status == "pass"
+    (event,) = result.details["events"]
+    assert "cross-dissolve" in event["description"] and 30 / FPS < event["t_s"] < 55 / FPS
+    assert result.details["shot_starts_s"] == [event["t_s"]]
+    assert [tr["starts_because"] for tr in result.details["tracks"]] == ["clip start",
+                                                                         "new shot"]
 
 
 def test_same_person_passes_with_high_stability():

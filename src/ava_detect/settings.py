@@ -97,6 +97,9 @@ class IdentitySettings:
     # The onset is the first frame after the last one whose distance is still within this
     # fraction of the way from the baseline to the on threshold.
     near_fraction: float = 0.3
+    # Walking back down a rise stops where the distance climbs more than this above the lowest
+    # value met (the foot of the rise, e.g. when a head turn holds it above the baseline).
+    walk_back_tolerance: float = 0.06
     # One frame-to-frame embedding step this large inside the rise makes it a switch (abrupt):
     # hard switches measured >= 0.66, real footage <= 0.46 between neighbouring frames.
     switch_step: float = 0.55
@@ -108,6 +111,12 @@ class IdentitySettings:
     # and 0.01-0.26; otherwise up to 0.22 and never below 0.63).
     shot_cut: float = 0.12
     shot_cut_similarity: float = 0.5
+    # A gradual change whose whole-frame layout correlation, from before the rise to after
+    # it (each side widened by dissolve_margin_s), is below dissolve_similarity is a
+    # cross-dissolve between shots (the background changed too).
+    dissolve_similarity: float = 0.5
+    dissolve_margin_s: float = 0.5  # compared this long before and after the rise
+    dissolve_settled: float = 0.9  # the new shot starts where the layout holds this steady
     skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
     iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
     iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..report import CheckResult, Evidence, Finding
-from ..signals.face import FaceAnalyzer, eye_distance, face_box, head_pose, is_shot_cut
+from ..signals.face import (
+    FaceAnalyzer,
+    eye_distance,
+    face_box,
+    head_pose,
+    is_shot_cut,
+    layout_similarity,
+)
 from ..signals.identity import (
     Alarm,
     TrackSpan,
@@ -68,7 +75,7 @@ class IdentityDriftDetector:
                                           max_similarity=s.shot_cut_similarity))
         ctx = _Context(signals, s, pts, yaw, eyes, emb)
 
-        tracks, findings, plots = [], [], {}
+        tracks, findings, plots, events = [], [], {}, []
         for k in range(k_slots):
             present = faces.present[:, k]
             if not present.any():
@@ -76,12 +83,17 @@ class IdentityDriftDetector:
             centres = np.full((n, 2), np.nan)
             centres[present] = pts[present, k, :, :2].mean(axis=1)
             curve = np.full(n, np.nan)
-            for span in split_tracks(k, present, centres, eyes[:, k], t, cuts,
-                                     jump_eye_distances=s.track_jump_eye_distances,
-                                     gap_s=s.track_gap_s):
-                info, found = ctx.track(span, curve)
+            spans = split_tracks(k, present, centres, eyes[:, k], t, cuts,
+                                 jump_eye_distances=s.track_jump_eye_distances,
+                                 gap_s=s.track_gap_s)
+            while spans:
+                span = spans.pop(0)
+                info, found, dissolve = ctx.track(span, curve)
                 tracks.append(info)
                 findings.extend(found)
+                if dissolve is not None:  # the rest of the track is a new shot
+                    events.append(_dissolve_event(t, *dissolve))
+                    spans.insert(0, TrackSpan(k, dissolve[1], span.end, "new shot"))
             if np.isfinite(curve).any():
                 measured = np.isfinite(curve)  # embedded frames only: no gaps in the line
                 plots[f"identity_distance_face{k + 1}"] = {
@@ -94,7 +106,7 @@ class IdentityDriftDetector:
             plots["shot_change"] = {**_plot(t, hist, "Whole-frame colour histogram change",
                                             s.shot_cut), "unit": "share of picture",
                                     "threshold_label": "new shot"}
-        details = _details(tracks, cuts, t, hist, plots, emb)
+        details = _details(tracks, cuts, t, hist, plots, emb, events)
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
@@ -114,8 +126,13 @@ class _Context:
         self.t = signals.t_s
         self.skin = signals.measured.get("face.skin_ab")
         self.iris = signals.measured.get("face.iris_ab")
+        self.layout = signals.measured.get("face.layout")
 
-    def track(self, span: TrackSpan, curve: np.ndarray) -> tuple[dict, list[Finding]]:
+    def track(self, span: TrackSpan, curve: np.ndarray
+              ) -> tuple[dict, list[Finding], tuple[int, int, float] | None]:
+        """One track's summary and findings; if a gradual change turns out to be a
+        cross-dissolve, the summary and findings cover the track up to it, and the dissolve
+        (last frame before, first frame after, layout similarity) is returned too."""
         s, k, t = self.s, span.slot, self.t
         sl = slice(span.start, span.end + 1)
         emb = np.full_like(self.emb[:, k], np.nan)
@@ -135,7 +152,7 @@ class _Context:
         }
         ref = reference(emb, usable, clean, s.reference_frames)
         if ref is None:
-            return info, []
+            return info, [], None
         ref_vec, ref_idx = ref
         raw = raw_distance(emb, ref_vec, usable)
         smooth = smoothed_distance(emb, ref_vec, usable, t, s.smooth_ms / 1000)
@@ -153,9 +170,37 @@ class _Context:
         )
         alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
                              min_duration_s=s.min_duration_ms / 1000,
-                             switch_step=s.switch_step)
-        found = [self._finding(span, a, raw, ref_frame, baseline, on, near) for a in alarms]
-        return info, found
+                             switch_step=s.switch_step, tolerance=s.walk_back_tolerance,
+                             lookback_s=s.smooth_ms / 1000 + 0.25)
+        found = []
+        for a in alarms:
+            before = a.last_near if a.last_near >= 0 else max(a.onset - 1, span.start)
+            similarity = self._layout_similarity(
+                max(int(np.searchsorted(t, t[before] - s.dissolve_margin_s)), span.start),
+                min(int(np.searchsorted(t, t[a.first_high] + s.dissolve_margin_s)), span.end))
+            if not a.abrupt and similarity < s.dissolve_similarity:
+                head = TrackSpan(k, span.start, before, span.why)
+                curve[before + 1 : span.end + 1] = np.nan
+                info, found_head, _ = self.track(head, curve)
+                settled = self._settled(a.first_high, span.end)
+                return info, found + found_head, (before, settled, similarity)
+            found.append(self._finding(span, a, raw, ref_frame, baseline, on, near))
+        return info, found, None
+
+    def _settled(self, start: int, end: int) -> int:
+        """The first frame from ``start`` whose picture no longer changes over the next
+        ``dissolve_margin_s`` (the end of a cross-dissolve)."""
+        t, s = self.t, self.s
+        for i in range(start, end + 1):
+            j = min(int(np.searchsorted(t, t[i] + s.dissolve_margin_s)), end)
+            if self._layout_similarity(i, j) >= s.dissolve_settled:
+                return i
+        return end
+
+    def _layout_similarity(self, i: int, j: int) -> float:
+        if self.layout is None or i < 0:
+            return 1.0
+        return layout_similarity(self.layout[i], self.layout[j])
 
     def _finding(self, span: TrackSpan, a: Alarm, raw: np.ndarray, ref_frame: int,
                  baseline: float, on: float, near: float) -> Finding:
@@ -261,19 +306,28 @@ def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> di
             "threshold": float(threshold), "threshold_label": "alarm"}
 
 
+def _dissolve_event(t: np.ndarray, before: int, after: int, similarity: float) -> dict:
+    return {"t_s": float(t[after]), "kind": "new_shot", "layout_similarity": similarity,
+            "description": f"new shot: a cross-dissolve from {t[before]:.2f} s to {t[after]:.2f} s "
+                           f"(the whole picture changes, not just the face: layout correlation "
+                           f"{similarity:.2f}); face references restart, so this is an edit, "
+                           "not identity drift"}
+
+
 def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,
-             plots: dict, emb: np.ndarray) -> dict:
+             plots: dict, emb: np.ndarray, dissolves: list[dict]) -> dict:
     scores = [tr["stability_score"] for tr in tracks if tr["stability_score"] is not None]
     embedded = ~np.isnan(emb[..., 0])
     events = [{"t_s": float(t[c]), "kind": "new_shot", "histogram_change": float(hist[c]),
                "description": f"new shot at {t[c]:.2f} s (the whole picture changes); face "
                               "references restart, so this is an edit, not identity drift"}
               for c in cuts]
+    events = sorted(events + dissolves, key=lambda e: e["t_s"])
     return {
         "stability_score": min(scores) if scores else None,
         "tracks": tracks,
         "events": events,
-        "shot_starts_s": [float(t[c]) for c in cuts],
+        "shot_starts_s": sorted([float(t[c]) for c in cuts] + [e["t_s"] for e in dissolves]),
         "embedded_fraction": float(embedded.any(axis=1).mean()) if len(embedded) else 0.0,
         "signals": plots,
     }

@@ -122,48 +122,60 @@ class Alarm:
 
     segment: Segment  # from the smoothed distance
     onset: int  # the first frame that shows the other person
-    last_near: int  # the last frame before the rise still near the baseline (-1 if none)
-    rise_s: float  # time from last_near to the first frame at or above the on threshold
+    last_near: int  # the foot of the rise: last frame at the level before it (-1 if none)
+    first_high: int  # the first frame at or above the on threshold
+    rise_s: float  # time from last_near to first_high
     step: float  # largest embedding change between neighbouring frames in the rise
     abrupt: bool  # that change is a switch (>= switch_step), not a gradual drift
 
 
 def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.ndarray, *,
-                on: float, off: float, near: float, min_duration_s: float,
-                switch_step: float) -> list[Alarm]:
+                on: float, off: float, near: float, min_duration_s: float, switch_step: float,
+                tolerance: float, lookback_s: float) -> list[Alarm]:
     """Alarms of one track: hysteresis on the smoothed distance, onset from per-frame values.
 
-    Walking back from where the smoothed curve crosses ``on``: ``last_near`` is the last frame
-    whose raw distance is at most ``near``; the rise runs from it to the first raw distance at
-    or above ``on``. If one step between neighbouring frames (at most 2.5 frame times apart)
-    inside the rise moves the embedding by ``switch_step`` or more, the change is abrupt and
-    the onset is the frame after that step; otherwise it is gradual and the onset is the frame
-    after ``last_near``. An alarm must last ``min_duration_s`` from its onset (the smoothed
-    curve crosses later, by up to half its window, so a change near the end of a clip would
-    otherwise be lost).
+    ``first_high`` is the earliest raw distance at or above ``on`` within ``lookback_s`` before
+    the smoothed curve crosses (it lags by up to its window). From there the rise is walked
+    back down to its foot: frame by frame while the raw distance keeps to within ``tolerance``
+    of the lowest value seen, stopping at the first frame at or below ``near`` (back at the
+    baseline). A head turn can hold the distance above ``near`` for seconds; the foot of the
+    rise is then where the climb began. If one step between neighbouring frames (at most 2.5
+    frame times apart) inside the rise moves the embedding by ``switch_step`` or more, the change
+    is abrupt and the onset is the frame after that step; otherwise it is gradual and the onset
+    is the frame after the foot. An alarm must last ``min_duration_s`` from its onset.
     """
     alarms = []
     usable = ~np.isnan(raw)
+    idx = np.flatnonzero(usable)
     frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.04
     for seg in hysteresis_segments(smooth, t_s, on=on, off=off, min_frames=2):
-        before = np.flatnonzero(usable[: seg.start + 1] & (raw[: seg.start + 1] <= near))
-        last_near = int(before[-1]) if len(before) else -1
-        after = np.flatnonzero(usable[last_near + 1 :]) + last_near + 1
-        onset = int(after[0]) if len(after) else seg.start
-        high = np.flatnonzero(usable[onset:] & (raw[onset:] >= on)) + onset
-        first_high = int(high[0]) if len(high) else seg.peak
-        rise = np.flatnonzero(usable[max(last_near, 0) : first_high + 1]) + max(last_near, 0)
-        steps = [(float(np.linalg.norm(emb[j] - emb[i])), j)
+        lo = int(np.searchsorted(t_s, t_s[seg.start] - lookback_s))
+        high = idx[(idx >= lo) & (idx <= seg.peak) & (raw[idx] >= on)]
+        first_high = int(high[0]) if len(high) else seg.start
+        foot, lowest, at_baseline = first_high, raw[first_high], False
+        for i in idx[idx < first_high][::-1]:
+            if raw[i] > lowest + tolerance:
+                break
+            if raw[i] < lowest:
+                foot, lowest = int(i), raw[i]
+            if raw[i] <= near:
+                foot, at_baseline = int(i), True
+                break
+        rise = idx[(idx >= foot) & (idx <= first_high)]
+        steps = [(float(np.linalg.norm(emb[j] - emb[i])), int(j))
                  for i, j in zip(rise[:-1], rise[1:], strict=True)
                  if t_s[j] - t_s[i] <= 2.5 * frame_s]
-        step, at = max(steps) if steps else (float("nan"), onset)
+        step, at = max(steps) if steps else (float("nan"), first_high)
         abrupt = step >= switch_step
-        if abrupt:
-            onset = at
+        later = idx[idx > foot]
+        onset = at if abrupt else (int(later[0]) if len(later) and foot < first_high
+                                   else first_high)
         if seg.end_s - t_s[onset] + 1e-9 < min_duration_s:
             continue
+        last_near = foot if (at_baseline or foot < first_high) else -1
         t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
-        alarms.append(Alarm(seg, onset, last_near, float(t_s[first_high] - t0), step, abrupt))
+        alarms.append(Alarm(seg, onset, last_near, first_high, float(t_s[first_high] - t0),
+                            step, abrupt))
     return alarms
 
 
