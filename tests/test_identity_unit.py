@@ -10,7 +10,12 @@ from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
 from ava_detect.signals import ClipSignals, FaceArrays
 from ava_detect.signals.face import eye_distance, head_pose, histogram_change, is_shot_cut
-from ava_detect.signals.identity import find_alarms, smoothed_distance, split_tracks
+from ava_detect.signals.identity import (
+    find_alarms,
+    matched_pose_distance,
+    smoothed_distance,
+    split_tracks,
+)
 
 FPS = 25.0
 N = 100
@@ -151,6 +156,21 @@ def test_short_excursion_is_not_an_alarm():
     assert find_alarms(raw, raw, emb, t, on=0.55, off=0.47, near=0.35,
                        min_duration_s=0.2, switch_step=0.55, tolerance=0.06,
                        lookback_s=0.6) == []
+
+
+def test_matched_pose_distance_grows_only_when_identity_drifts():
+    rng = np.random.default_rng(RNG_SEED)
+    t = np.arange(N) / FPS
+    yaw = np.tile([0.0, 20.0], N // 2)  # the head alternates between two poses
+    pitch, mouth, usable = np.zeros(N), np.zeros(N), np.ones(N, bool)
+    side = A + 0.3 * (B - A) / np.linalg.norm(B - A)  # the turned view reads 0.3 away
+    same = np.where(yaw[:, None] > 10, side, A) + rng.normal(0, 0.05 / np.sqrt(128), (N, 128))
+    w = np.linspace(0, 0.4, N)[:, None]  # slowly becomes someone else
+    drift = (1 - w) * same + w * B
+    steady = matched_pose_distance(same, usable, t, yaw, pitch, mouth)
+    drifting = matched_pose_distance(drift, usable, t, yaw, pitch, mouth)
+    assert steady < 0.1  # the 0.3 from the head turn is never compared
+    assert drifting > 0.3
 
 
 # --- the detector on hand-built clips ----------------------------------------------------------

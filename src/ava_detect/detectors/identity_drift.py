@@ -24,12 +24,14 @@ from ..signals.face import (
     head_pose,
     is_shot_cut,
     layout_similarity,
+    mouth_opening,
 )
 from ..signals.identity import (
     Alarm,
     TrackSpan,
     downsample,
     find_alarms,
+    matched_pose_distance,
     raw_distance,
     reference,
     smoothed_distance,
@@ -69,11 +71,12 @@ class IdentityDriftDetector:
         pts = faces.points.astype(np.float64)
         yaw, pitch = head_pose(pts)
         eyes = eye_distance(pts)
+        mouth = mouth_opening(pts)
         hist = signals.measured.get("face.hist_change", np.full(n, np.nan))
         similar = signals.measured.get("face.similarity", np.full(n, np.nan))
         cuts = np.flatnonzero(is_shot_cut(hist, similar, min_change=s.shot_cut,
                                           max_similarity=s.shot_cut_similarity))
-        ctx = _Context(signals, s, pts, yaw, eyes, emb)
+        ctx = _Context(signals, s, pts, (yaw, pitch, mouth), eyes, emb)
 
         tracks, findings, plots, events = [], [], {}, []
         for k in range(k_slots):
@@ -120,8 +123,10 @@ class _Context:
     """Per-clip arrays shared by the per-track analysis."""
 
     def __init__(self, signals: ClipSignals, s: IdentitySettings, pts: np.ndarray,
-                 yaw: np.ndarray, eyes: np.ndarray, emb: np.ndarray):
-        self.sig, self.s, self.pts, self.yaw, self.eyes = signals, s, pts, yaw, eyes
+                 pose: tuple[np.ndarray, np.ndarray, np.ndarray], eyes: np.ndarray,
+                 emb: np.ndarray):
+        self.sig, self.s, self.pts, self.eyes = signals, s, pts, eyes
+        self.yaw, self.pitch, self.mouth = pose
         self.emb = emb.astype(np.float64)
         self.t = signals.t_s
         self.skin = signals.measured.get("face.skin_ab")
@@ -167,6 +172,8 @@ class _Context:
             measured=True, reference_t_s=float(t[ref_frame]), reference_frame=ref_frame,
             baseline=baseline, on_threshold=on, max_distance=float(np.nanmax(smooth[sl])),
             p95_distance=q95, stability_score=_stability(q95, s.abs_on),
+            matched_pose_distance=matched_pose_distance(
+                emb, usable, t, yaw, self.pitch[:, k], self.mouth[:, k]),
         )
         alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
                              min_duration_s=s.min_duration_ms / 1000,
@@ -317,6 +324,8 @@ def _dissolve_event(t: np.ndarray, before: int, after: int, similarity: float) -
 def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,
              plots: dict, emb: np.ndarray, dissolves: list[dict]) -> dict:
     scores = [tr["stability_score"] for tr in tracks if tr["stability_score"] is not None]
+    matched = [tr["matched_pose_distance"] for tr in tracks
+               if np.isfinite(tr.get("matched_pose_distance", np.nan))]
     embedded = ~np.isnan(emb[..., 0])
     events = [{"t_s": float(t[c]), "kind": "new_shot", "histogram_change": float(hist[c]),
                "description": f"new shot at {t[c]:.2f} s (the whole picture changes); face "
@@ -325,6 +334,7 @@ def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarr
     events = sorted(events + dissolves, key=lambda e: e["t_s"])
     return {
         "stability_score": min(scores) if scores else None,
+        "matched_pose_distance": max(matched) if matched else None,
         "tracks": tracks,
         "events": events,
         "shot_starts_s": sorted([float(t[c]) for c in cuts] + [e["t_s"] for e in dissolves]),

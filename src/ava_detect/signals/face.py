@@ -74,6 +74,12 @@ def eye_distance(points: np.ndarray) -> np.ndarray:
     return np.linalg.norm(a - b, axis=-1)
 
 
+def mouth_opening(points: np.ndarray) -> np.ndarray:
+    """Inner-lip gap per eye distance (0 closed, ~0.5 wide open): (..., 478, 3) -> (...)."""
+    p = np.asarray(points, dtype=np.float64)
+    return np.linalg.norm(p[..., 13, :2] - p[..., 14, :2], axis=-1) / eye_distance(p)
+
+
 def face_box(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
     """(x0, y0, x1, y1) around one face's mesh, grown by ``pad`` of its size each side (px)."""
     xy = np.asarray(points)[:, :2]

@@ -179,6 +179,29 @@ def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.nd
     return alarms
 
 
+def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
+                          yaw: np.ndarray, pitch: np.ndarray, mouth: np.ndarray, *,
+                          min_lag_s: float = 2.0, max_pose_deg: float = 5.0,
+                          max_mouth: float = 0.05, min_pairs: int = 10) -> float:
+    """Median distance between frames at least ``min_lag_s`` apart that show the same pose.
+
+    Pairs must agree within ``max_pose_deg`` in yaw and pitch and ``max_mouth`` in mouth
+    opening (per eye distance), which removes most of what moves a real person's embedding
+    (head turns, speech). NaN with fewer than ``min_pairs`` pairs. A face that keeps its
+    identity stays near its short-lag value; one that slowly becomes someone else does not.
+    """
+    i = np.flatnonzero(usable & np.isfinite(yaw) & np.isfinite(pitch) & np.isfinite(mouth))
+    if len(i) < 2:
+        return float("nan")
+    e, t, y, p, m = emb[i], t_s[i], yaw[i], pitch[i], mouth[i]
+    a, b = np.triu_indices(len(i), k=1)
+    keep = ((np.abs(t[a] - t[b]) >= min_lag_s) & (np.abs(y[a] - y[b]) <= max_pose_deg)
+            & (np.abs(p[a] - p[b]) <= max_pose_deg) & (np.abs(m[a] - m[b]) <= max_mouth))
+    if keep.sum() < min_pairs:
+        return float("nan")
+    return float(np.median(np.linalg.norm(e[a[keep]] - e[b[keep]], axis=1)))
+
+
 def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int = 600) -> tuple[list, list]:
     """Every k-th point so at most ``max_points`` remain, as lists (NaN kept where unmeasured)."""
     step = max(1, int(np.ceil(len(t_s) / max_points)))
