@@ -23,12 +23,13 @@ from ..signals.face import (
     face_box,
     head_pose,
     is_shot_cut,
-    layout_similarity,
     mouth_opening,
 )
 from ..signals.identity import (
     Alarm,
     TrackSpan,
+    blend_end,
+    dissolve_measure,
     downsample,
     find_alarms,
     matched_pose_distance,
@@ -131,13 +132,14 @@ class _Context:
         self.t = signals.t_s
         self.skin = signals.measured.get("face.skin_ab")
         self.iris = signals.measured.get("face.iris_ab")
-        self.layout = signals.measured.get("face.layout")
+        self.thumbs = signals.measured.get("face.thumb")
 
     def track(self, span: TrackSpan, curve: np.ndarray
-              ) -> tuple[dict, list[Finding], tuple[int, int, float] | None]:
+              ) -> tuple[dict, list[Finding], tuple[int, int, float, float] | None]:
         """One track's summary and findings; if a gradual change turns out to be a
         cross-dissolve, the summary and findings cover the track up to it, and the dissolve
-        (last frame before, first frame after, layout similarity) is returned too."""
+        (last frame before, first frame after, share of the picture changed, blend residual)
+        is returned too."""
         s, k, t = self.s, span.slot, self.t
         sl = slice(span.start, span.end + 1)
         emb = np.full_like(self.emb[:, k], np.nan)
@@ -182,32 +184,32 @@ class _Context:
         found = []
         for a in alarms:
             before = a.last_near if a.last_near >= 0 else max(a.onset - 1, span.start)
-            similarity = self._layout_similarity(
-                max(int(np.searchsorted(t, t[before] - s.dissolve_margin_s)), span.start),
-                min(int(np.searchsorted(t, t[a.first_high] + s.dissolve_margin_s)), span.end))
-            if not a.abrupt and similarity < s.dissolve_similarity:
+            dissolve = None if a.abrupt else self._dissolve(before, a.first_high, span)
+            if dissolve is not None:
                 head = TrackSpan(k, span.start, before, span.why)
                 curve[before + 1 : span.end + 1] = np.nan
                 info, found_head, _ = self.track(head, curve)
-                settled = self._settled(a.first_high, span.end)
-                return info, found + found_head, (before, settled, similarity)
+                return info, found + found_head, dissolve
             found.append(self._finding(span, a, raw, ref_frame, baseline, on, near))
         return info, found, None
 
-    def _settled(self, start: int, end: int) -> int:
-        """The first frame from ``start`` whose picture no longer changes over the next
-        ``dissolve_margin_s`` (the end of a cross-dissolve)."""
+    def _dissolve(self, foot: int, first_high: int, span: TrackSpan
+                  ) -> tuple[int, int, float, float] | None:
+        """(before, end, share, residual) if the rise at ``foot``..``first_high`` is a
+        cross-dissolve of the whole picture, else None."""
+        if self.thumbs is None:
+            return None
         t, s = self.t, self.s
-        for i in range(start, end + 1):
-            j = min(int(np.searchsorted(t, t[i] + s.dissolve_margin_s)), end)
-            if self._layout_similarity(i, j) >= s.dissolve_settled:
-                return i
-        return end
-
-    def _layout_similarity(self, i: int, j: int) -> float:
-        if self.layout is None or i < 0:
-            return 1.0
-        return layout_similarity(self.layout[i], self.layout[j])
+        before = max(int(np.searchsorted(t, t[foot] - s.dissolve_margin_s)), span.start)
+        after = min(int(np.searchsorted(t, t[first_high] + s.dissolve_margin_s)), span.end)
+        if after - before < 2:
+            return None
+        share, residual = dissolve_measure(self.thumbs, before, after)
+        if share < s.dissolve_share or not residual <= s.dissolve_residual:
+            return None
+        step = max(1, int(round(0.2 / float(np.median(np.diff(t))))))
+        end = blend_end(self.thumbs, before, after, span.end, step)
+        return before, end, share, residual
 
     def _finding(self, span: TrackSpan, a: Alarm, raw: np.ndarray, ref_frame: int,
                  baseline: float, on: float, near: float) -> Finding:
@@ -313,12 +315,14 @@ def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> di
             "threshold": float(threshold), "threshold_label": "alarm"}
 
 
-def _dissolve_event(t: np.ndarray, before: int, after: int, similarity: float) -> dict:
-    return {"t_s": float(t[after]), "kind": "new_shot", "layout_similarity": similarity,
-            "description": f"new shot: a cross-dissolve from {t[before]:.2f} s to {t[after]:.2f} s "
-                           f"(the whole picture changes, not just the face: layout correlation "
-                           f"{similarity:.2f}); face references restart, so this is an edit, "
-                           "not identity drift"}
+def _dissolve_event(t: np.ndarray, before: int, after: int, share: float,
+                    residual: float) -> dict:
+    return {"t_s": float(t[after]), "kind": "new_shot", "changed_share": share,
+            "blend_residual": residual,
+            "description": f"new shot: a cross-dissolve that ends at {t[after]:.2f} s (the whole "
+                           f"picture blends into another, {share:.0%} of it changes, not just "
+                           "the face); face references restart, so this is an edit, not "
+                           "identity drift"}
 
 
 def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,

@@ -31,7 +31,7 @@ IRISES = ((468, (469, 470, 471, 472), 159, 145), (473, (474, 475, 476, 477), 386
 
 _HIST_BINS = 8  # per RGB channel, for the shot-change histogram
 _HIST_SIDE = 96  # frames are shrunk to this before the histogram
-_LAYOUT_SIDE = 16  # stored per frame, to compare frames far apart (dissolves)
+_THUMB_SIDE = 16  # each frame is kept as a 16x16 colour thumbnail (dissolve tests)
 
 
 def head_pose(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -180,17 +180,9 @@ def layout(rgb: np.ndarray, side: int = 32) -> np.ndarray:
     The dot product of two layouts is their correlation (1 same picture, ~0 unrelated).
     """
     small = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
-    return _unit(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32).ravel())
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    v = v - v.mean()
+    v = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32).ravel()
+    v -= v.mean()
     return v / max(float(np.linalg.norm(v)), 1e-6)
-
-
-def layout_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Correlation of two stored (possibly float16) layouts."""
-    return float(_unit(a.astype(np.float32)) @ _unit(b.astype(np.float32)))
 
 
 def is_shot_cut(hist_change: np.ndarray, similarity: np.ndarray, *, min_change: float,
@@ -241,8 +233,8 @@ class FaceAnalyzer:
     ``face.embedding`` (N, K, 128) float32, ``face.skin_ab`` and ``face.iris_ab`` (N, K, 2)
     float32 CIE a*/b*, ``face.hist_change`` (N,) float32 colour-histogram change from the
     previous frame (0-1), ``face.similarity`` (N,) float32 correlation of the frame's coarse
-    layout with the previous frame's (-1-1), ``face.layout`` (N, 256) float16 each frame's
-    16x16 layout (see :func:`layout`). NaN where not measured.
+    layout with the previous frame's (-1-1), ``face.thumb`` (N, 16, 16, 3) uint8 each frame
+    shrunk to 16x16 pixels. NaN where not measured.
     """
 
     name = "face"
@@ -260,7 +252,7 @@ class FaceAnalyzer:
         self._iris: list[np.ndarray] = []
         self._hist: list[float] = []
         self._similar: list[float] = []
-        self._layouts: list[np.ndarray] = []
+        self._thumbs: list[np.ndarray] = []
         self._prev_hist: np.ndarray | None = None
         self._prev_layout: np.ndarray | None = None
 
@@ -280,7 +272,8 @@ class FaceAnalyzer:
         self._skin.append(np.full((self.k, 2), np.nan, np.float32))
         self._iris.append(np.full((self.k, 2), np.nan, np.float32))
         hist, lay = colour_histogram(frame.rgb), layout(frame.rgb)
-        self._layouts.append(layout(frame.rgb, _LAYOUT_SIDE).astype(np.float16))
+        self._thumbs.append(cv2.resize(frame.rgb, (_THUMB_SIDE, _THUMB_SIDE),
+                                       interpolation=cv2.INTER_AREA))
         first = self._prev_hist is None
         change = np.nan if first else histogram_change(hist, self._prev_hist)
         similar = np.nan if first else float(lay @ self._prev_layout)
@@ -362,8 +355,8 @@ class FaceAnalyzer:
             "face.iris_ab": np.stack(self._iris) if n else np.zeros((*shape, 2)),
             "face.hist_change": np.asarray(self._hist, dtype=np.float32),
             "face.similarity": np.asarray(self._similar, dtype=np.float32),
-            "face.layout": (np.stack(self._layouts) if n
-                            else np.zeros((0, _LAYOUT_SIDE**2), np.float16)),
+            "face.thumb": (np.stack(self._thumbs) if n
+                           else np.zeros((0, _THUMB_SIDE, _THUMB_SIDE, 3), np.uint8)),
         }
 
 

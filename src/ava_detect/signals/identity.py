@@ -202,6 +202,62 @@ def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
     return float(np.median(np.linalg.norm(e[a[keep]] - e[b[keep]], axis=1)))
 
 
+def dissolve_measure(thumbs: np.ndarray, before: int, after: int, *,
+                     changed_level: float = 16.0) -> tuple[float, float]:
+    """Does the picture go from ``before`` to ``after`` by a cross-dissolve?
+
+    Parameters
+    ----------
+    thumbs
+        (N, h, w, 3) uint8 frame thumbnails.
+    before, after
+        Frame indices around the change.
+
+    Returns
+    -------
+    share
+        Share of thumbnail pixels that changed by more than ``changed_level`` (of 255) in some
+        channel: a dissolve between shots changes the whole picture (~1.0), a new face on the
+        same body and background changes a part (a talking head ~0.01, a dancer ~0.3-0.55).
+    residual
+        Median, over the frames in between, of how far each is from the best blend
+        ``(1 - w) * before + w * after``, relative to the whole change: a dissolve is such a
+        blend (~0.05-0.15), movement is not (~0.3-1.3). NaN without frames in between.
+    """
+    a = thumbs[before].astype(np.float32)
+    b = thumbs[after].astype(np.float32)
+    change = b - a
+    share = float((np.abs(change).max(axis=-1) > changed_level).mean())
+    d = change.ravel()
+    norm = max(float(np.linalg.norm(d)), 1e-6)
+    residuals = []
+    for m in range(before + 1, after):
+        x = thumbs[m].astype(np.float32).ravel() - a.ravel()
+        w = float(np.clip(x @ d / norm**2, 0.0, 1.0))
+        residuals.append(float(np.linalg.norm(x - w * d)) / norm)
+    return share, float(np.median(residuals)) if residuals else float("nan")
+
+
+def blend_end(thumbs: np.ndarray, before: int, after: int, last: int, step: int) -> int:
+    """The frame where a dissolve from ``before`` towards ``after`` stops progressing.
+
+    The blend weight of each frame (0 at ``before``, 1 at ``after``) is followed from ``after``
+    on; the dissolve has ended at the first frame whose weight grows by less than 0.03 over the
+    next ``step`` frames (or at ``last``).
+    """
+    a = thumbs[before].astype(np.float32).ravel()
+    d = thumbs[after].astype(np.float32).ravel() - a
+    norm2 = max(float(d @ d), 1e-6)
+
+    def weight(i: int) -> float:
+        return float((thumbs[i].astype(np.float32).ravel() - a) @ d / norm2)
+
+    for i in range(after, last + 1):
+        if weight(min(i + step, last)) - weight(i) < 0.03:
+            return i
+    return last
+
+
 def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int = 600) -> tuple[list, list]:
     """Every k-th point so at most ``max_points`` remain, as lists (NaN kept where unmeasured)."""
     step = max(1, int(np.ceil(len(t_s) / max_points)))
