@@ -246,6 +246,17 @@ def test_same_person_passes_with_high_stability():
     assert result.details["stability_score"] > 0.9
 
 
+def test_one_frame_flicker_is_no_finding_but_lowers_stability():
+    rng = np.random.default_rng(RNG_SEED)
+    emb = noisy(A, N, rng)
+    emb[60] = noisy(B, 1, rng)[0]  # one frame shows someone else
+    result = run(clip(emb[:, None, :]))
+    assert result.status == "pass"
+    (track,) = result.details["tracks"]
+    assert track["largest_frame_step"] > 1.0
+    assert result.details["stability_score"] == 0.0
+
+
 def test_relative_rule_catches_close_people():
     """Two people only 0.50 apart stay under the absolute 0.55 but 0.42 above the baseline."""
     rng = np.random.default_rng(RNG_SEED)

@@ -179,6 +179,23 @@ def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.nd
     return alarms
 
 
+def largest_step(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray) -> float:
+    """Largest embedding change between neighbouring usable frames (<= 1.5 frame times apart).
+
+    Real footage of one person stays below ~0.46 from one frame to the next; a face that
+    flickers into someone else for a frame, or switches, jumps further. NaN without a pair.
+    """
+    idx = np.flatnonzero(usable)
+    if len(idx) < 2:
+        return float("nan")
+    frame_s = float(np.median(np.diff(t_s)))
+    pairs = np.diff(t_s[idx]) <= 1.5 * frame_s
+    if not pairs.any():
+        return float("nan")
+    steps = np.linalg.norm(emb[idx[1:]] - emb[idx[:-1]], axis=1)[pairs]
+    return float(steps.max())
+
+
 def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
                           yaw: np.ndarray, pitch: np.ndarray, mouth: np.ndarray, *,
                           min_lag_s: float = 2.0, max_pose_deg: float = 5.0,
