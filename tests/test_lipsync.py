@@ -178,21 +178,21 @@ def test_mouth_still_during_speech_but_not_for_a_short_mm():
     t_env, env = syllable_envelope(9.0, rng)
     hum = np.zeros_like(t_env)
     hum[(t_env >= 2.0) & (t_env < 2.4)] = 0.7  # a 400 ms "mm": voiced, lips closed
-    hum[(t_env >= 5.0) & (t_env < 6.6)] = 0.7  # 1.6 s of voice over a frozen mouth
+    hum[(t_env >= 5.0) & (t_env < 7.6)] = 0.7  # 2.6 s of voice over a frozen mouth
 
     def env_fn(t):
         return np.maximum(np.interp(t, t_env, env), np.interp(t, t_env, hum))
 
     def open_fn(t):
         talk = 0.02 + 0.3 * np.interp(t, t_env, env)
-        closed = ((t >= 2.0) & (t < 2.4)) | ((t >= 5.0) & (t < 6.6))
+        closed = ((t >= 2.0) & (t < 2.4)) | ((t >= 5.0) & (t < 7.6))
         return np.where(closed, 0.02, talk)
 
     result = detect(_clip_with(open_fn, env_fn, duration_s=9.0))
     still = [f for f in result.findings if f.kind == "mouth_still_during_speech"]
     assert len(still) == 1
     assert still[0].start_s == pytest.approx(5.1, abs=0.3)
-    assert still[0].end_s == pytest.approx(6.5, abs=0.3)
+    assert still[0].end_s == pytest.approx(7.5, abs=0.3)
 
 
 def test_no_audio_no_face_and_silent_track_are_skipped():

@@ -96,7 +96,8 @@ class LipSyncSettings:
     min_moving_silence_s: float = 0.3  # shortest reported mouth motion during silence
     still_motion: float = 0.012  # mouth "still" below this motion ...
     still_relative: float = 0.3  # ... and below this share of the clip's typical speech motion
-    min_still_speech_s: float = 1.0  # shortest reported still mouth during speech
+    min_still_speech_s: float = 2.0  # shortest reported still mouth during speech (a mumbled
+    # phrase behind a beard can look still to the face mesh for 1.5 s)
 
 
 @dataclass(frozen=True)
