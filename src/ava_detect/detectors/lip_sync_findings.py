@@ -32,9 +32,9 @@ def psr_confidence(psr: float) -> float:
 
 
 def _evidence(signals: ClipSignals, slot: int, t_s: float, label: str) -> Evidence:
-    """Evidence at the frame on screen at ``t_s`` (clamped to the clip), boxed on the mouth."""
-    idx = int(np.clip(np.searchsorted(signals.t_s, t_s + 1e-6, side="right") - 1, 0,
-                      signals.n_frames - 1))
+    """Evidence at the frame nearest ``t_s`` (grid times are frame times up to rounding), boxed
+    on the mouth."""
+    idx = int(np.argmin(np.abs(signals.t_s - t_s)))
     box = None
     if signals.faces is not None:
         box = mouth_box(signals.faces.points[idx, slot])
