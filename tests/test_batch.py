@@ -107,9 +107,11 @@ def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
     positions = [text.index(name) for name in ("b/shot.mp4", "loud.mp4", "corrupt.mp4")]
     assert positions == sorted(positions) and text.index("loud.mp4") < text.index("clean.mp4")
     links = [a.get_object()["/A"] for a in pdf.pages[0]["/Annots"]]
+    # each clip links to its evidence pack when one was written, else to its JSON report
     assert {link.get("/URI") or link.get("/F") for link in links} == {
-        r["report"] for r in rows.values() if r["report"]
+        r["pdf"] or r["report"] for r in rows.values() if r["report"]
     }
+    assert all(r["pdf"] for r in rows.values() if r["report"])
 
     # A second run reuses every report (same bytes, same settings) and rewrites none of them.
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json") if p.name != "summary.json"}

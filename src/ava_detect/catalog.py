@@ -1,7 +1,9 @@
-"""The failure modes ava-detect checks: technical term, severity, and what each looks like.
+"""The failure modes ava-detect checks, and every sentence the reports say about them.
 
 The technical terms are used verbatim in reports and tickets, because they are the words platform
-support teams recognise.
+support teams recognise. The wording of the PDF and the ticket (plain names, finding kinds, the
+ticket sentence, how each check measures and its limits) lives here, in one place, so a change to
+a detector's method is one edit here.
 """
 
 from __future__ import annotations
@@ -13,10 +15,20 @@ SEVERITIES = ("critical", "major", "minor")
 
 @dataclass(frozen=True)
 class FailureMode:
+    """One failure mode: its names, default severity, and the words reports use for it.
+
+    ``ticket_sentence`` is what a support form is told; ``method`` (paragraphs) and ``limits``
+    go in the PDF's method appendix; ``plain_name`` labels the check for people.
+    """
+
     key: str
     technical_term: str
     severity: str
     symptoms: tuple[str, ...]
+    plain_name: str = ""
+    ticket_sentence: str = ""
+    method: tuple[str, ...] = ()
+    limits: tuple[str, ...] = ()
 
 
 FAILURE_MODES: dict[str, FailureMode] = {
@@ -32,6 +44,32 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "hand flipping between palm and back without a plausible rotation",
             "hand geometry collapsing during fast motion",
         ),
+        plain_name="Hands",
+        ticket_sentence=(
+            "A hand in the clip breaks anatomically: its fingers, palm or shape change between "
+            "frames in a way a real hand cannot."
+        ),
+        method=(
+            "Every hand is located and followed through the clip with MediaPipe's 21-point hand "
+            "landmark model. That model always draws five fingers and smooths over a broken hand, "
+            "so a single frame is not judged on its own. The check looks instead for sudden "
+            "changes of a tracked hand between consecutive frames that real hand motion does not "
+            "explain: the palm/back side flipping without passing edge-on, the left/right label "
+            "flipping on the same hand, the hand's shape (landmarks scaled by palm size) jumping "
+            "further than its own motion explains, the model's confidence that a hand is present "
+            "collapsing, and a steadily tracked hand vanishing mid-motion.",
+            "A change only counts while the hand can be judged: it moves less than about a "
+            "quarter of a palm width per frame, stays well apart from other hands, and its palm "
+            "is at least about 40 px wide. A finding needs the change to hold with hysteresis "
+            "(an on and an off threshold) rather than on one noisy frame. Finger counts read from "
+            "the image and joint angles are reported as supporting measurements.",
+        ),
+        limits=(
+            "Gloves, edge-on hands, strong motion blur and hands under about 40 px are not "
+            "measurable; the landmark model does not find about a quarter of melted hands at all.",
+            "A finding shows a change no real hand makes; the evidence frames show what it looks "
+            "like. Broken hands that stay broken without changing may not be caught.",
+        ),
     ),
     "identity": FailureMode(
         key="identity",
@@ -42,6 +80,33 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "eye colour shifts",
             "skin tone changes without prompt direction",
             "nose or jawline geometry morphs",
+        ),
+        plain_name="Face identity",
+        ticket_sentence=(
+            "The person's face changes into a different person partway through the clip, "
+            "which the prompt did not ask for."
+        ),
+        method=(
+            "Every face is followed through the clip with MediaPipe's face mesh. On frames where "
+            "the face is turned no more than about 40 degrees, a 128-number face identity "
+            "embedding (dlib's face recognition network, 99.38 % on the LFW benchmark) is "
+            "computed from a face image aligned on the mesh landmarks. A reference identity is "
+            "taken from clean, frontal frames at the start of the clip (or of each shot).",
+            "The distance from the reference is followed over time, averaged over a few hundred "
+            "milliseconds. On real footage of one person, including head turns and strong "
+            "expressions, it stays below about 0.5; two different people usually read 0.6 to "
+            "0.8 (0.6 is dlib's own same-person limit). A finding is raised when the distance "
+            "crosses the absolute threshold, or rises far above the clip's own baseline, for a "
+            "minimum duration; the first failure is the last frame still near the baseline "
+            "plus one. Editorial cuts (the whole picture changes) restart the reference and are "
+            "reported as new shots, not drift. Skin colour and eye colour changes are reported "
+            "as supporting measurements where they can be measured.",
+        ),
+        limits=(
+            "Faces under about 25-30 px between the eyes, extreme close-ups and profile views are "
+            "not measurable; the first half second has no reference yet.",
+            "A slow, subtle drift can stay under the threshold; the per-clip identity-stability "
+            "score shows it. Two different people who look alike can read close together.",
         ),
     ),
     "lipsync": FailureMode(
@@ -54,10 +119,101 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "mouth stays closed during speech",
             "sync drifts across the clip",
         ),
+        plain_name="Lip sync",
+        ticket_sentence="The mouth movement is not aligned with the voice in the audio track.",
+        method=(
+            "Lip movement (lip gaps, mouth width, inner-lip area and jaw opening, scaled by face "
+            "size) is measured on every frame from the face mesh; the audio is described by its "
+            "loudness in speech frequency bands every 10 ms. Both are compared at every candidate "
+            "offset over plus and minus 2 seconds, one video frame per step; the offset where "
+            "they agree best, refined between frames, is the measured lag. A positive lag means "
+            "the mouth trails the voice (audio early); a negative lag means the mouth leads.",
+            "The confidence is how far the best agreement stands above all other offsets "
+            "(peak-to-sidelobe ratio); when it is low, or there is too little speech, the result "
+            "is inconclusive rather than a guess. The lag is also measured in short windows "
+            "along the clip to find drift, and voice activity is compared with mouth activity "
+            "to find the mouth moving during silence or staying still during speech. A lag is "
+            "reported as a failure only when it is outside the tolerance by more than its own "
+            "uncertainty.",
+        ),
+        limits=(
+            "Needs a visible, roughly frontal face and at least about 1.5 s of speech; clips "
+            "under about 3 s are usually inconclusive.",
+            "Real footage recorded in sync still measures between about -110 and +85 ms, so "
+            "absolute sync is promised to about 100 ms. Voice-over and off-screen speakers are "
+            "not lip-sync errors.",
+        ),
     ),
 }
 
 CHECK_NAMES: tuple[str, ...] = tuple(FAILURE_MODES)
+
+# Plain words for each finding kind a detector may report (unknown kinds fall back to the key).
+KIND_WORDING: dict[str, str] = {
+    "finger_count": "finger count changes",
+    "palm_flip": "palm/back flip",
+    "handedness_flip": "left/right hand flip",
+    "shape_jump": "hand shape jump",
+    "presence_collapse": "hand dissolves",
+    "hand_vanished": "hand vanishes mid-motion",
+    "joint_angle": "impossible joint angle",
+    "identity_switch": "switch to a different person",
+    "identity_drift": "gradual change to a different person",
+    "skin_tone_shift": "skin tone shift",
+    "eye_colour_shift": "eye colour shift",
+    "av_offset": "audio/video offset",
+    "sync_drift": "sync drift",
+    "mouth_open_in_silence": "mouth moves during silence",
+    "mouth_moving_in_silence": "mouth moves during silence",
+    "mouth_still_in_speech": "mouth still during speech",
+}
+
+# Plain names for measured quantities whose key says too little (others: "lag_ms" -> "lag (ms)").
+QUANTITY_WORDING: dict[str, str] = {
+    "psr": "peak-to-sidelobe ratio (confidence)",
+    "confidence": "confidence (0-1)",
+    "stability_score": "identity stability (0-1)",
+}
+
+# What each check status means, as the PDF and the ticket explain it.
+STATUS_MEANING: dict[str, str] = {
+    "pass": "measured, and no failure was found",
+    "fail": "measured, and at least one failure was found",
+    "skipped": (
+        "does not apply to this clip (for example no face, no hands or no audio track); "
+        "nothing was claimed either way"
+    ),
+    "inconclusive": (
+        "applies to this clip but could not be measured reliably (for example too little "
+        "speech, faces too small, too short); this is neither a pass nor a failure"
+    ),
+}
+
+# Lip-sync tolerance standards (settings ``lipsync.tolerance_standard``), as (name, lead, lag):
+# how far the audio may lead (mouth trails, positive lag_ms) or lag behind the picture.
+TOLERANCE_STANDARDS: dict[str, tuple[str, float, float]] = {
+    "itu_bt1359_acceptability": ("ITU-R BT.1359-1, threshold of acceptability", 90.0, 185.0),
+    "itu_bt1359_detectability": ("ITU-R BT.1359-1, threshold of detectability", 45.0, 125.0),
+    "ebu_r37": ("EBU R37", 40.0, 60.0),
+    "atsc_is191": ("ATSC IS-191", 15.0, 45.0),
+}
+
+
+def kind_wording(kind: str) -> str:
+    """Plain words for a finding kind: ``"palm_flip"`` -> ``"palm/back flip"``."""
+    return KIND_WORDING.get(kind, kind.replace("_", " "))
+
+
+def tolerance_text(standard: str) -> str:
+    """One sentence on a lip-sync tolerance standard, in the report's sign convention."""
+    if standard not in TOLERANCE_STANDARDS:
+        return f"Tolerance standard: {standard}."
+    name, lead, lag = TOLERANCE_STANDARDS[standard]
+    return (
+        f"Tolerance: {name}: the audio may lead the picture by at most {lead:.0f} ms "
+        f"(lag up to +{lead:.0f} ms) and trail it by at most {lag:.0f} ms "
+        f"(lag down to -{lag:.0f} ms)."
+    )
 
 
 def severity_rank(severity: str) -> int:

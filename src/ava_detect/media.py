@@ -8,6 +8,7 @@ first frame at, say, ``0.033`` s, and audio sample ``i`` of :func:`read_audio` p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import av
 import numpy as np
 
 from .errors import InputError
+from .mp4box import truncation_reason
 
 _HASH_CHUNK = 1 << 20
 
@@ -75,6 +77,14 @@ class DecodeStats:
 
     frames: int = 0
     corrupt_packets: int = 0
+    #: Frames dropped because their timestamp did not move forward (damaged or duplicated pts).
+    bad_timestamps: int = 0
+    #: Frames dropped because the decoder returned an empty (0-pixel) picture.
+    empty_frames: int = 0
+    #: True when reading stopped early at a damaged part of the file (the rest was not read).
+    read_stopped_early: bool = False
+    #: Frames the container's index lists for the stream (0 when it does not say).
+    frames_declared: int = 0
 
 
 def sha256_of(path: str | os.PathLike) -> str:
@@ -103,7 +113,13 @@ def _open(path: Path) -> av.container.InputContainer:
     _check_readable(path)
     try:
         return av.open(str(path), metadata_errors="ignore")
-    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        truncated = truncation_reason(path)
+        if truncated:
+            raise InputError(
+                f"{path}: looks incomplete (truncated: {truncated}). "
+                "Re-download or re-export the complete clip."
+            ) from exc
         raise InputError(
             f"{path}: not a video file ffmpeg can read ({_ffmpeg_reason(exc)}). "
             "Check that it is a complete, unencrypted video (mp4, mov, webm, mkv, avi)."
@@ -117,13 +133,25 @@ def _ffmpeg_reason(exc: Exception) -> str:
 
 def _video_stream(container: av.container.InputContainer, path: Path) -> av.video.VideoStream:
     streams = [s for s in container.streams.video if s.codec_context is not None]
+    if not streams and container.streams.video:
+        raise InputError(
+            f"{path}: its video uses a codec ffmpeg cannot decode (unsupported codec). "
+            "Re-export it as H.264 mp4."
+        )
     # Cover art is stored as a one-picture "video" stream; skip it.
     streams = [s for s in streams if not (s.disposition & av.stream.Disposition.attached_pic)]
     if not streams:
         raise InputError(
-            f"{path}: has no video stream (audio-only or data file). Give a clip with pictures."
+            f"{path}: has no video stream ffmpeg recognises (audio-only, data or damaged file). "
+            "Give a clip with pictures."
         )
     return streams[0]
+
+
+def _audio_stream(container: av.container.InputContainer) -> av.audio.AudioStream | None:
+    """The first audio stream with a decoder; a damaged or unknown one counts as no audio."""
+    streams = [s for s in container.streams.audio if s.codec_context is not None]
+    return streams[0] if streams else None
 
 
 def _stream_start_s(stream: av.stream.Stream) -> float | None:
@@ -171,10 +199,7 @@ def probe(path: str | os.PathLike) -> ClipInfo:
         stream = _video_stream(container, path)
         origin = _timeline_origin_s(container)
         tb = stream.time_base
-        pts = []
-        for packet in container.demux(stream):
-            if packet.pts is not None:
-                pts.append(packet.pts)
+        pts = [p.pts for p in _packets(container, stream) if p.pts is not None]
         if not pts:
             raise InputError(f"{path}: the video stream holds no frames. Re-export the clip.")
         times = np.sort(np.asarray(pts, dtype=np.float64)) * float(tb) - origin
@@ -194,10 +219,14 @@ def probe(path: str | os.PathLike) -> ClipInfo:
             vfr = False
         duration = float(times[-1] - times[0] + frame_dur)
         fps = (len(times) - 1) / float(times[-1] - times[0]) if len(times) > 1 else 1 / frame_dur
-        audio = container.streams.audio[0] if container.streams.audio else None
+        audio = _audio_stream(container)
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror}).") from exc
         return ClipInfo(
             path=str(path),
-            sha256=sha256_of(path),
+            sha256=digest,
             size_bytes=path.stat().st_size,
             container=container.format.name,
             codec=stream.codec_context.name,
@@ -205,8 +234,8 @@ def probe(path: str | os.PathLike) -> ClipInfo:
             fps=round(float(fps), 6),
             variable_frame_rate=vfr,
             frame_count=len(times),
-            width=int(stream.codec_context.width),
-            height=int(stream.codec_context.height),
+            width=int(stream.codec_context.width or first_frame.width),
+            height=int(stream.codec_context.height or first_frame.height),
             rotation=_rotation_of(stream, first_frame),
             start_s=round(float(times[0]), 6),
             has_audio=audio is not None,
@@ -219,14 +248,32 @@ def probe(path: str | os.PathLike) -> ClipInfo:
 def _first_frame(path: Path, stream_index: int) -> av.VideoFrame | None:
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams[stream_index]
-        for packet in container.demux(stream):
+        for packet in _packets(container, stream):
             try:
                 frames = packet.decode()
-            except av.error.FFmpegError:
+            except (av.error.FFmpegError, ValueError):
                 continue
-            if frames:
-                return frames[0]
+            for frame in frames:
+                if frame.width > 0 and frame.height > 0:
+                    return frame
     return None
+
+
+def _packets(
+    container: av.container.InputContainer, stream: av.stream.Stream, stats=None
+) -> Iterator[av.Packet]:
+    """Demux ``stream``, stopping (not raising) where the file is too damaged to read on."""
+    demux = container.demux(stream)
+    while True:
+        try:
+            packet = next(demux)
+        except StopIteration:
+            return
+        except (av.error.FFmpegError, ValueError, OSError):
+            if stats is not None:
+                stats.read_stopped_early = True
+            return
+        yield packet
 
 
 def _scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
@@ -237,8 +284,15 @@ def _scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, in
     return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
 
 
-def _to_rgb(frame: av.VideoFrame, max_side: int | None, rotation: int) -> np.ndarray:
-    width, height = _scaled_size(frame.width, frame.height, max_side)
+def _to_rgb(
+    frame: av.VideoFrame, max_side: int | None, rotation: int, size: tuple[int, int] | None = None
+) -> np.ndarray:
+    """RGB picture scaled to ``size`` (w, h) before rotation, or to ``max_side`` of its own size.
+
+    Passing the stream's size keeps every frame the same shape even when a damaged stream
+    changes its coded size midway.
+    """
+    width, height = size or _scaled_size(frame.width, frame.height, max_side)
     rgb = frame.to_ndarray(width=width, height=height, format="rgb24")
     if rotation:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-(rotation // 90)))
@@ -282,20 +336,40 @@ def iter_frames(
         rot = rotation
         index = 0
         last_t = -np.inf
-        for packet in container.demux(stream):
-            try:
-                decoded = packet.decode()
-            except av.error.FFmpegError:
-                stats.corrupt_packets += 1
+        size = None
+        stats.frames_declared = int(stream.frames or 0)
+        for frame in _decoded(container, stream, stats):
+            if frame.width <= 0 or frame.height <= 0:
+                stats.empty_frames += 1
                 continue
-            for frame in decoded:
-                if rot is None:
-                    rot = _rotation_of(stream, frame)
-                t = _frame_time(frame, tb, origin, last_t)
-                last_t = t
-                yield Frame(index=index, t_s=t, rgb=_to_rgb(frame, max_side, rot))
-                index += 1
-                stats.frames = index
+            if rot is None:
+                rot = _rotation_of(stream, frame)
+            t = _frame_time(frame, tb, origin, last_t)
+            if t <= last_t:
+                stats.bad_timestamps += 1
+                continue
+            last_t = t
+            if size is None:
+                w = stream.codec_context.width or frame.width
+                h = stream.codec_context.height or frame.height
+                size = _scaled_size(w, h, max_side)
+            yield Frame(index=index, t_s=t, rgb=_to_rgb(frame, max_side, rot, size))
+            index += 1
+            stats.frames = index
+
+
+def _decoded(
+    container: av.container.InputContainer, stream: av.video.VideoStream, stats: DecodeStats
+) -> Iterator[av.VideoFrame]:
+    """Decode every readable packet, skipping rejected ones; flush the decoder at the end."""
+    for packet in _packets(container, stream, stats):
+        try:
+            yield from packet.decode()
+        except (av.error.FFmpegError, ValueError):
+            stats.corrupt_packets += 1
+    if stats.read_stopped_early:  # demux ended without its flush packet: drain the decoder
+        with contextlib.suppress(av.error.FFmpegError, ValueError):
+            yield from stream.codec_context.decode(None)
 
 
 def _frame_time(frame: av.VideoFrame, tb: Fraction, origin: float, last_t: float) -> float:
@@ -310,38 +384,72 @@ def read_frame_at(path: str | os.PathLike, t_s: float, *, max_side: int | None =
     """Decode the frame that is on screen at time ``t_s`` (the last frame with pts <= t_s).
 
     Seeks to the keyframe before ``t_s`` and decodes forward, so the returned frame's ``t_s`` is
-    its own presentation time; ``index`` is -1 because seeking does not count frames.
+    its own presentation time; ``index`` is -1 because seeking does not count frames. Only the
+    returned frame is converted to RGB. A ``t_s`` before the first frame gives the first frame.
+    """
+    return read_frames_at(path, [t_s], max_side=max_side)[0]
+
+
+def read_frames_at(
+    path: str | os.PathLike, times_s: list[float], *, max_side: int | None = None
+) -> list[Frame]:
+    """The frames on screen at each of ``times_s``, decoded in one forward pass where possible.
+
+    Times are visited in increasing order: the decoder seeks to the keyframe before the first
+    one and decodes forward, seeking again only when the next time is more than
+    ``_RESEEK_S`` ahead. Each frame's ``t_s`` is its own presentation time; only the frames
+    returned are converted to RGB. Returns one Frame per entry of ``times_s``, in its order.
+
+    Raises
+    ------
+    InputError
+        When no frame can be decoded near one of the times.
     """
     path = Path(path)
+    order = sorted(range(len(times_s)), key=lambda i: times_s[i])
+    found: dict[int, Frame] = {}
     with _open(path) as container:
         stream = _video_stream(container, path)
+        stream.thread_type = "AUTO"
         origin = _timeline_origin_s(container)
         tb = stream.time_base
         rot = None
-        target = int((t_s + origin) / tb)
-        try:
-            container.seek(max(target, 0), stream=stream, backward=True, any_frame=False)
-        except av.error.FFmpegError:
-            container.seek(0)
-        best = None
-        last_t = -np.inf
-        for packet in container.demux(stream):
+        pending = list(order)
+        while pending:
+            target = pending[0]
             try:
-                decoded = packet.decode()
+                seek_pts = max(int((times_s[target] + origin) / tb), 0)
+                container.seek(seek_pts, stream=stream, backward=True)
             except av.error.FFmpegError:
-                continue
-            for frame in decoded:
+                container.seek(0)
+            prev: tuple[float, av.VideoFrame] | None = None
+            last_t = -np.inf
+            for frame in _decoded(container, stream, DecodeStats()):
+                if frame.width <= 0 or frame.height <= 0:
+                    continue
                 t = _frame_time(frame, tb, origin, last_t)
                 last_t = t
                 if rot is None:
                     rot = _rotation_of(stream, frame)
-                if t <= t_s + 1e-4 or best is None:
-                    best = Frame(index=-1, t_s=t, rgb=_to_rgb(frame, max_side, rot))
-                if t > t_s + 1e-4:
-                    return best
-        if best is None:
-            raise InputError(f"{path}: no frame could be decoded near {t_s:.3f} s.")
-        return best
+                while pending and t > times_s[pending[0]] + 1e-4:
+                    shown_t, shown = prev if prev is not None else (t, frame)
+                    found[pending.pop(0)] = Frame(-1, shown_t, _to_rgb(shown, max_side, rot))
+                prev = (t, frame)
+                if not pending:
+                    break
+                if pending[0] != target and times_s[pending[0]] - t > _RESEEK_S:
+                    break  # far ahead: seeking there is cheaper than decoding up to it
+            else:  # the stream ended: every time still pending shows the last frame
+                if prev is None:
+                    raise InputError(
+                        f"{path}: no frame could be decoded near {times_s[target]:.3f} s."
+                    )
+                while pending:
+                    found[pending.pop(0)] = Frame(-1, prev[0], _to_rgb(prev[1], max_side, rot))
+    return [found[i] for i in range(len(times_s))]
+
+
+_RESEEK_S = 2.0  # decode forward to a later time rather than seek, up to this far ahead
 
 
 def read_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
@@ -360,25 +468,27 @@ def read_audio(path: str | os.PathLike, sr: int = 16000) -> np.ndarray:
     """
     path = Path(path)
     with _open(path) as container:
-        if not container.streams.audio:
-            raise InputError(f"{path}: has no audio stream.")
-        stream = container.streams.audio[0]
+        stream = _audio_stream(container)
+        if stream is None:
+            raise InputError(f"{path}: has no audio stream (or none ffmpeg can decode).")
         origin = _timeline_origin_s(container)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
         chunks: list[np.ndarray] = []
         first_t: float | None = None
-        for packet in container.demux(stream):
+        for packet in _packets(container, stream):
             try:
                 decoded = packet.decode()
-            except av.error.FFmpegError:
+            except (av.error.FFmpegError, ValueError):
                 continue
             for frame in decoded:
                 if first_t is None and frame.pts is not None:
                     first_t = float(frame.pts * frame.time_base) - origin
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1))
+                try:
+                    chunks.extend(o.to_ndarray().reshape(-1) for o in resampler.resample(frame))
+                except (av.error.FFmpegError, ValueError):
+                    continue  # a damaged frame whose layout/rate the resampler refuses
+        with contextlib.suppress(av.error.FFmpegError, ValueError):
+            chunks.extend(o.to_ndarray().reshape(-1) for o in resampler.resample(None))
     samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
     offset = int(round((first_t or 0.0) * sr))
     if offset > 0:

@@ -57,14 +57,32 @@ def is_ava_report(path: Path) -> bool:
     return isinstance(data, dict) and data.get("tool", {}).get("name") == "ava-detect"
 
 
+def is_ava_pdf(path: Path) -> bool:
+    """True when ``path`` is an evidence pack ava-detect wrote (its Creator names ava-detect)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return data.startswith(b"%PDF") and b"/Creator (ava-detect" in data
+
+
+def is_ava_ticket(path: Path) -> bool:
+    """True when ``path`` is a ticket text ava-detect wrote (its last line says so)."""
+    try:
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(lines) and lines[-1].startswith("Checked with ava-detect ")
+
+
 def prepare_output(paths: OutputPaths) -> None:
     """Create the folder and refuse to overwrite a file ava-detect did not write.
 
     Raises
     ------
     OutputError
-        When the folder cannot be created or written, or ``paths.json`` exists and is not an
-        ava-detect report.
+        When the folder cannot be created or written, or one of the report's files exists and
+        was not written by ava-detect.
     """
     folder = paths.folder
     if folder.exists() and not folder.is_dir():
@@ -77,9 +95,19 @@ def prepare_output(paths: OutputPaths) -> None:
         ) from exc
     if not os.access(folder, os.W_OK):
         raise OutputError(f"--out {folder}: the folder is not writable. Choose another --out.")
-    if paths.json.exists() and not is_ava_report(paths.json):
+    for path, ours in (
+        (paths.json, is_ava_report),
+        (paths.pdf, is_ava_pdf),
+        (paths.ticket, is_ava_ticket),
+    ):
+        if path.exists() and not ours(path):
+            raise OutputError(
+                f"{path} exists and is not an ava-detect report; it was left untouched. "
+                "Choose another --out."
+            )
+    if paths.frames.exists() and not paths.frames.is_dir():
         raise OutputError(
-            f"{paths.json} exists and is not an ava-detect report; it was left untouched. "
+            f"{paths.frames} exists and is not a folder; it was left untouched. "
             "Choose another --out."
         )
 

@@ -23,6 +23,7 @@ from .detectors.base import Detector, FrameAnalyzer
 from .errors import InputError
 from .landmarks import FacesInFrame, FaceTracker, HandsInFrame, HandTracker
 from .media import ClipInfo, DecodeStats, iter_frames, probe, read_audio
+from .mp4box import truncation_reason
 from .report import CheckResult, Report
 from .settings import Settings
 from .signals import ClipSignals, FaceArrays, HandArrays
@@ -132,6 +133,13 @@ class Analyzer:
             analysis={
                 "frames_analyzed": signals.n_frames,
                 "corrupt_packets_skipped": signals.decode.corrupt_packets,
+                "frames_missing": max(
+                    0, max(info.frame_count, signals.decode.frames_declared) - signals.n_frames
+                ),
+                "frames_dropped_bad_timestamp": signals.decode.bad_timestamps,
+                "frames_dropped_empty": signals.decode.empty_frames,
+                "read_stopped_early": signals.decode.read_stopped_early,
+                "file_truncated": truncation_reason(info.path),
                 "analysis_max_side": settings.analysis_max_side,
             },
         )
@@ -160,6 +168,10 @@ class Analyzer:
         frames = iter_frames(
             info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
         )
+        for analyzer in analyzers:  # optional hook: the clip's size before its first frame
+            begin = getattr(analyzer, "begin", None)
+            if begin is not None:
+                begin(info)
         tick = time.perf_counter()
         for frame in frames:
             now = time.perf_counter()

@@ -33,13 +33,78 @@ class HandSettings:
     model_complexity: int = 1  # MediaPipe Hands: 0 lite, 1 full
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    # Re-run the landmark model on the tracker's crop to get its hand-presence score
+    # (about 15 ms a hand and frame); off: presence_collapse is not checked.
+    presence_rerun: bool = True
+    # Count fingers on a skin-colour silhouette (about 5-10 ms a hand and frame); a measurement.
+    finger_count: bool = True
+    # --- the gate: a frame pair is judged only when the hand is steady and clearly seen ---
+    gate_max_speed: float = 0.25  # palm-centre motion, palm widths per frame
+    gate_min_palm_px: float = 40.0  # palm width (index to pinky knuckle); smaller: angles are noise
+    gate_min_other_dist: float = 2.0  # palm widths to the nearest other hand (touching hands swap)
+    gate_min_presence: float = 0.9  # landmark model's presence score in the frame before
+    gate_min_presence_after: float = 0.5  # ... and in the judged frame (a breaking hand drops)
+    # --- palm_flip: the palm/back sign flips without passing edge-on ---
+    edge_on: float = 0.13  # |facing| at or below this is edge-on; real sign changes pass here
+    flip_min_frames: int = 2  # the flipped side must hold this many frames (or until lost)
+    # --- handedness_flip: the raw label leaves the track's majority label ---
+    label_min_score: float = 0.8  # the off-majority label's confidence
+    label_min_frames: int = 2  # consecutive off-majority frames
+    # --- shape_jump: articulation changes more than real motion explains ---
+    shape_jump: float = 0.4  # RMS landmark move in the palm frame, palm sizes per frame
+    shape_jump_per_speed: float = 1.2  # and more than this times the hand's speed
+    # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
+    presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
+    presence_off: float = 0.8  # ... and it lasts until presence is back above this
+    # --- hand_vanished: a steady, clearly seen hand is gone (presence unmeasured or high) ---
+    vanish_min_frames: int = 2  # frames the hand stays away
+    # before either: this far from the frame edge, palm widths, plus this many frames of the
+    # hand's motion (else it may simply be leaving the picture)
+    vanish_edge_margin: float = 0.25
+    vanish_edge_frames: float = 3.0
+    # --- segments: events of one kind on one track closer than this are one finding ---
+    merge_gap_s: float = 0.5
+    # --- joint anatomy limits (supporting measurements; worst real value x ~1.3) ---
+    sideways_bend_deg: float = 35.0  # bend of a finger joint out of its flexion plane
+    thumb_back_deg: float = 120.0  # thumb direction from the index knuckle line, in the palm
+    # --- verdict when nothing could be judged ---
+    min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    """Thresholds of the Facial Identity Drift check."""
+    """Thresholds of the Facial Identity Drift check (distances are dlib descriptor distances)."""
 
-    min_detection_confidence: float = 0.5
+    min_detection_confidence: float = 0.5  # MediaPipe face mesh: confidence to accept a face
+    # Which frames get an identity embedding (about 90 ms a face): every embed_stride-th frame,
+    # every frame while a reference is being built, and densely around a suspicious jump.
+    embed_stride: int = 8
+    jump_trigger: float = 0.30  # distance between successive embeddings that triggers dense
+    drift_trigger: float = 0.35  # distance to the running reference that triggers dense
+    dense_frames: int = 12  # frames embedded densely after a trigger
+    # Reference: median embedding of the first clean frames of each face track and shot.
+    reference_frames: int = 10  # clean frames that make the reference
+    reference_max_yaw_deg: float = 30.0  # a clean frame is at most this far from frontal
+    gate_max_yaw_deg: float = 40.0  # frames turned further are not compared (profile views)
+    min_eye_distance_px: float = 28.0  # smaller faces are not measurable (full-frame px)
+    smooth_ms: float = 360.0  # trailing window over which embeddings are averaged
+    # Alarm: smoothed distance to the reference above abs_on, or above the track's own
+    # baseline + rel_on, whichever is lower; it ends below that minus off_margin.
+    abs_on: float = 0.55  # real footage of one person peaked at 0.49 after gating/smoothing
+    rel_on: float = 0.42  # different people can be as close as 0.50 in absolute terms
+    off_margin: float = 0.08  # hysteresis between the on and off thresholds
+    min_duration_ms: float = 200.0  # an alarm shorter than this is not a finding
+    # The onset is the first frame after the last one whose distance is still within this
+    # fraction of the way from the baseline to the on threshold.
+    near_fraction: float = 0.3
+    switch_max_ms: float = 100.0  # a rise to the alarm level within this time is a switch
+    track_jump_eye_distances: float = 1.5  # a track whose face moves further than this many
+    # eye distances in one frame has jumped to another face: it restarts, never a switch
+    track_gap_s: float = 1.0  # a face gone longer than this starts a new track (new reference)
+    shot_cut: float = 0.25  # colour-histogram change between frames that marks an edit
+    skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
+    iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
+    iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
 
 
 # Lip-sync tolerance windows, as (audio may lead by at most, audio may lag by at most) in ms,

@@ -23,7 +23,7 @@ def clip_facts(clip: dict) -> str:
 
 
 def print_clip_summary(report: Report, paths: OutputPaths, *, to_stderr: bool = False) -> None:
-    console = Console(file=sys.stderr if to_stderr else sys.stdout, highlight=False)
+    console = Console(file=sys.stderr if to_stderr else sys.stdout, highlight=False, soft_wrap=True)
     verdict = report.verdict
     console.print(
         f"[bold]{report.clip['file_name']}[/bold]  [{_STYLE[verdict]}]{verdict.upper()}[/]"

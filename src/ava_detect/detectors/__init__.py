@@ -35,7 +35,7 @@ def registered_modes() -> tuple[str, ...]:
 
 def _load_builtin() -> None:
     """Import the built-in detector modules so they register themselves."""
-    from . import lip_sync  # noqa: F401
+    from . import hand_topology, identity_drift, lip_sync  # noqa: F401
 
 
 __all__ = [

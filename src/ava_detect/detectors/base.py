@@ -27,7 +27,9 @@ class FrameAnalyzer(Protocol):
 
     ``update`` sees every analysed frame in order with that frame's raw landmarks (``None`` for a
     model the selected checks did not need); ``finish`` returns (N, ...) arrays for
-    ``signals.measured``, keyed ``"<name>.<array>"``.
+    ``signals.measured``, keyed ``"<name>.<array>"``. An analyser may also define
+    ``begin(info: ClipInfo)``, called once before the clip's first frame: ``frame.rgb`` may be
+    downscaled, while landmarks are in pixels of ``info.display_size``.
     """
 
     name: str

@@ -19,13 +19,20 @@ REQUIRED_DETAILS = {"lipsync": ("lag_ms", "confidence")}
 
 @dataclass
 class Evidence:
-    """A frame that shows the failure: its presentation time and, once written, the image."""
+    """A frame that shows the failure: its presentation time and, once written, the image.
+
+    Detectors fill ``t_s``, ``label``, ``box`` and, where they have them, ``points``; the
+    evidence writer (:mod:`ava_detect.evidence`) fills ``image``, ``crop`` and ``frame_t_s``.
+    """
 
     t_s: float
     label: str = ""
     image: str | None = None  # path relative to the JSON report
     crop: str | None = None  # zoomed crop with landmarks, relative path
     box: tuple[float, float, float, float] | None = None  # x0, y0, x1, y1 in full-frame px
+    # Landmarks to draw on the crop: [[x, y], ...] in full-frame px (21 points: a hand skeleton).
+    points: list[list[float]] | None = None
+    frame_t_s: float | None = None  # presentation time of the decoded frame actually written
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +41,8 @@ class Evidence:
             "image": self.image,
             "crop": self.crop,
             "box": list(self.box) if self.box is not None else None,
+            "points": [list(p[:2]) for p in self.points] if self.points is not None else None,
+            "frame_t_s": self.frame_t_s,
         }
 
 

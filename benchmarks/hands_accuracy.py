@@ -1,0 +1,180 @@
+"""Hand check accuracy: event recall on built edits, false-alarm frames on real hand clips.
+
+Usage::
+
+    AVA_TEST_MEDIA=../shared/media python benchmarks/hands_accuracy.py [--quick]
+
+For every real hand video it prints the frames covered by each finding kind (all should be
+0), then builds edited copies (mirror = palm/back flip, smear = collapse, erase_finger = four
+fingers, pose_pop = instant re-pose) at several steady moments of each clip's hands and prints,
+per edit, the share of events each finding kind caught at the first edited frame (+-1) and
+any kind caught at all. Finger-count figures and the cost per frame follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from hand_edits import EDITS, build  # noqa: E402
+
+from ava_detect import Settings  # noqa: E402
+from ava_detect.detectors.hand_rules import gate  # noqa: E402
+from ava_detect.detectors.hand_topology import KINDS, track_values  # noqa: E402
+from ava_detect.pipeline import Analyzer  # noqa: E402
+from ava_detect.signals.hands import hand_signals, track_hands  # noqa: E402
+
+REAL = [
+    "hands/mpsamples_hand_landmarker_test_video.mp4",
+    "hands/mpsamples_gesture_recognizer_thumbsup_video.mp4",
+    "hands/liveportrait_s20_hands_with_flower.mp4",
+    "hands/slp_pose_test_video_signing.mp4",
+]
+EDIT_LEN = 4
+HALF_WINDOW = 20  # frames kept either side of an edit
+
+
+def covered_frames(check, t_s: np.ndarray) -> dict[str, int]:
+    out = dict.fromkeys(KINDS, 0)
+    for f in check.findings:
+        out[f.kind] += int(np.sum((t_s >= f.start_s - 1e-6) & (t_s < f.end_s - 1e-6)))
+    return out
+
+
+def steady_moments(analysis, settings, per_track: int) -> list[tuple[int, int]]:
+    """(track, frame) pairs where the hand was judged in the 6 frames before and after."""
+    sig = analysis.signals
+    tracks = track_hands(sig.hands)
+    hs = hand_signals(tracks, sig.frame_size)
+    pres = track_values(tracks, sig.measured.get("hand_presence.score"))
+    ok = gate(hs, pres, settings.hands)
+    out = []
+    for t in range(tracks.n_tracks):
+        good = [n for n in range(HALF_WINDOW, len(ok) - HALF_WINDOW)
+                if ok[n - 6: n + 7 + EDIT_LEN, t].all()]
+        picked: list[int] = []
+        for n in good:
+            if all(abs(n - m) >= 2 * HALF_WINDOW for m in picked):
+                picked.append(n)
+        step = max(1, len(picked) // per_track)
+        out += [(t, n) for n in picked[::step][:per_track]]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="one moment per hand track")
+    ap.add_argument("--moments", type=int, default=3, help="edited moments per hand track")
+    args = ap.parse_args()
+    media = Path(os.environ.get("AVA_TEST_MEDIA", "../shared/media"))
+    settings = Settings(checks=("hands",))
+    analyzer = Analyzer(settings)
+
+    print("## False-alarm frames on real hand clips (frames inside a finding)\n")
+    print("| clip | frames | judged pairs | " + " | ".join(KINDS) + " | finger count mode "
+          "(confidence) |")
+    print("|---" * (4 + len(KINDS)) + "|")
+    originals = {}
+    cost = {"hands_ms": [], "presence_ms": [], "fingers_ms": []}
+    finger_rows = []
+    for rel in REAL:
+        path = media / rel
+        a = analyzer.analyze(path)
+        originals[rel] = a
+        check = a.report.checks["hands"]
+        n = a.signals.n_frames
+        cost["hands_ms"].append(a.times.hands_s / n * 1000)
+        cost["presence_ms"].append(float(np.nanmean(a.signals.measured["hand_presence.ms"])))
+        cost["fingers_ms"].append(float(np.nanmean(a.signals.measured["finger_count.ms"])))
+        fa = covered_frames(check, a.signals.t_s)
+        tr = check.details.get("tracks", [])
+        fc = ", ".join(f"{x['finger_count_mode']} ({x['finger_count_confidence']})"
+                       for x in tr if x.get("finger_count_mode") is not None)
+        finger_rows.append((Path(rel).stem, tr))
+        print(f"| {Path(rel).stem} | {n} | {check.details.get('judged_frame_pairs')} | "
+              + " | ".join(str(fa[k]) for k in KINDS) + f" | {fc} |")
+
+    print("\n## Event recall on built edits (caught at the first edited frame +-1)\n")
+    per_track = 1 if args.quick else args.moments
+    results: dict[str, list[dict]] = {e: [] for e in EDITS}
+    fingers_drop: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, a in originals.items():
+            tracks = track_hands(a.signals.hands)
+            for t, n in steady_moments(a, settings, per_track):
+                window = (n - HALF_WINDOW, n + HALF_WINDOW)
+                for edit in EDITS:
+                    dst = Path(tmp) / f"{Path(rel).stem}_{t}_{n}_{edit}.mp4"
+                    ed = build(media / rel, dst, edit, tracks.points[:, t], start=n,
+                               length=EDIT_LEN, window=window)
+                    res = analyzer.analyze(dst)
+                    check = res.report.checks["hands"]
+                    frames = {k: [] for k in KINDS}
+                    for f in check.findings:
+                        frames[f.kind].append(int(np.argmin(np.abs(res.signals.t_s - f.first_s))))
+                    early = any(m < ed.start - 1 for v in frames.values() for m in v)
+                    hit = {k: any(abs(m - ed.start) <= 1 for m in v) for k, v in frames.items()}
+                    results[edit].append({"hit": hit, "any": any(hit.values()), "early": early})
+                    if edit == "erase_finger":
+                        where = np.nanmean(tracks.points[n - 5: n, t, :, :2], axis=(0, 1))
+                        fingers_drop.append(_finger_change(res, ed.start, where))
+                    print(f"  {Path(rel).stem} track {t} frame {n} {edit}: "
+                          + (", ".join(f"{k}@{v}" for k, v in frames.items() if v) or "nothing")
+                          + f" (edit at {ed.start})", file=sys.stderr)
+
+    print("| edit | events | " + " | ".join(KINDS) + " | any kind | fired before the edit |")
+    print("|---" * (4 + len(KINDS)) + "|")
+    for edit, rows in results.items():
+        m = len(rows)
+        if not m:
+            continue
+        cells = [f"{sum(r['hit'][k] for r in rows) / m:.0%}" for k in KINDS]
+        print(f"| {edit} | {m} | " + " | ".join(cells)
+              + f" | {sum(r['any'] for r in rows) / m:.0%} | {sum(r['early'] for r in rows)} |")
+
+    print("\n## Finger count (silhouette protrusions; a measurement, not an alarm)\n")
+    print("| clip | track | steady frames' mode | agreement with mode | frames not 5 | changes |")
+    print("|---|---|---|---|---|---|")
+    for stem, tracks_d in finger_rows:
+        for x in tracks_d:
+            print(f"| {stem} | {x['track']} | {x['finger_count_mode']} | "
+                  f"{x['finger_count_confidence']} | {x['finger_count_frames_not_5']} | "
+                  f"{x['finger_count_changes']} |")
+    if fingers_drop:
+        arr = np.array(fingers_drop, dtype=float)
+        ok = ~np.isnan(arr).any(axis=1)
+        drop = arr[ok, 0] - arr[ok, 1]
+        print(f"\nerase_finger: median count before {np.median(arr[ok, 0]):.1f}, during "
+              f"{np.median(arr[ok, 1]):.1f}; count fell by >= 1 in {np.mean(drop >= 1):.0%} "
+              f"of {ok.sum()} events")
+
+    print("\n## Cost per frame (this machine, shared cores)\n")
+    for k, v in cost.items():
+        print(f"- {k}: {np.mean(v):.1f} ms (per clip: {', '.join(f'{x:.0f}' for x in v)})")
+    analyzer.close()
+
+
+def _finger_change(res, start: int, where: np.ndarray) -> tuple[float, float]:
+    """Median finger count of the edited hand (the track nearest ``where``, (2,) px) in the 5
+    frames before the edit vs the edited frames."""
+    sig = res.signals
+    tracks = track_hands(sig.hands)
+    if tracks.n_tracks == 0:
+        return (np.nan, np.nan)
+    count = track_values(tracks, sig.measured.get("finger_count.count"), carry_lost=False)
+    centres = np.nanmean(tracks.points[max(0, start - 5): start, :, :, :2], axis=(0, 2))
+    t = int(np.nanargmin(np.linalg.norm(centres - where, axis=1)))
+    b, d = count[max(0, start - 5): start, t], count[start: start + EDIT_LEN, t]
+    return (float(np.nanmedian(b)) if np.isfinite(b).any() else np.nan,
+            float(np.nanmedian(d)) if np.isfinite(d).any() else np.nan)
+
+
+if __name__ == "__main__":
+    main()

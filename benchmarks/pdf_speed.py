@@ -1,0 +1,56 @@
+"""How long writing the evidence pack takes beyond the analysis, for a 10-second clip.
+
+Writes a 10 s, 25 fps H.264 clip (one keyframe every 250 frames, x264's default, so every
+evidence frame needs a long decode from the keyframe) at 720p and 1080p, builds a report with
+three findings and six evidence frames placed late in the clip (the slowest seeks), and times
+``clip_job.write_pack``: evidence frames, JSON, PDF and ticket. Goal: under 2 s.
+
+    PYTHONPATH=src python benchmarks/pdf_speed.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from pack_samples import make_index_clip, sample_report  # noqa: E402
+
+from ava_detect.clip_job import write_pack  # noqa: E402
+from ava_detect.outputs import output_paths, prepare_output  # noqa: E402
+from ava_detect.pipeline import Analysis, StageTimes  # noqa: E402
+
+USER = {"generation_id": "gen_bench", "platform": "bench", "prompt": "a benchmark clip"}
+
+
+def main(repeats: int = 3) -> None:
+    print("| clip | evidence frames | evidence s | json s | pdf+ticket s | total s (median) |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="ava-pdf-bench-") as tmp:
+        tmp = Path(tmp)
+        for size in ((1280, 720), (1920, 1080)):
+            clip = make_index_clip(tmp / f"bench_{size[1]}p.mp4", seconds=10.0, size=size, gop=250)
+            totals, parts = [], []
+            for i in range(repeats):
+                report = sample_report(clip, user=USER, shift=150)  # events at 7.2-9.0 s
+                paths = output_paths(clip, tmp / f"out{i}_{size[1]}")
+                prepare_output(paths)
+                times = StageTimes()
+                start = time.perf_counter()
+                write_pack(Analysis(report=report, signals=None, times=times), clip, paths)
+                totals.append(time.perf_counter() - start)
+                parts.append(times.extra)
+            n_ev = sum(len(f.evidence) for f in report.findings)
+            med = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
+            print(
+                f"| 10 s {size[0]}x{size[1]} | {n_ev} | {med['evidence_s']:.2f} | "
+                f"{med['json_s']:.3f} | {med['pdf_s']:.2f} | {statistics.median(totals):.2f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()

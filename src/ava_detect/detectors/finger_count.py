@@ -1,0 +1,86 @@
+"""Finger count from the pixels, as a frame analyser of the hand check.
+
+For each hand slot it keeps a skin-colour model learned from the landmark region (blended
+frame to frame, so it belongs to the tracked hand), cuts the hand's silhouette and counts the
+finger protrusions (:func:`ava_detect.signals.fingers.read_fingers`).
+
+Output arrays (N, K), NaN where no hand was read: ``finger_count.count`` fingers seen,
+``finger_count.tips_out`` landmark fingertips outside the palm on the silhouette,
+``finger_count.unmatched`` protrusions without a landmark finger, ``finger_count.skin`` share of
+the landmark region covered by the silhouette; and ``finger_count.ms`` (N,) ms per frame.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from ..signals.fingers import ColourModel, blend, learn_colour, read_fingers, skin_mask_points
+from .hand_frames import frame_scale
+
+if TYPE_CHECKING:
+    from ..landmarks import HandsInFrame
+    from ..media import ClipInfo, Frame
+
+_FORGET_AFTER = 15  # frames without the hand before its colour model is dropped
+_FIELDS = ("count", "tips_out", "unmatched", "skin")
+
+
+class FingerCountAnalyzer:
+    """Counts fingers on a per-hand skin silhouette in every frame."""
+
+    name = "finger_count"
+
+    def __init__(self, *, max_side: int = 1280):
+        self._max_side = max_side
+        self._full_size: tuple[int, int] | None = None
+        self._models: dict[int, ColourModel | None] = {}
+        self._unseen: dict[int, int] = {}
+        self._rows: list[np.ndarray] = []
+        self._ms: list[float] = []
+
+    def begin(self, info: ClipInfo) -> None:
+        self._full_size = info.display_size
+
+    def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:
+        start = time.perf_counter()
+        k_slots = hands.image.shape[0] if hands is not None else 0
+        row = np.full((k_slots, len(_FIELDS)), np.nan, np.float32)
+        scale = frame_scale(frame.rgb, self._full_size, self._max_side)
+        if hands is not None and scale is not None:
+            ycrcb = None
+            for k in range(k_slots):
+                pts = hands.image[k]
+                if np.isnan(pts[0, 0]):
+                    self._unseen[k] = self._unseen.get(k, 0) + 1
+                    if self._unseen[k] > _FORGET_AFTER:
+                        self._models.pop(k, None)
+                    continue
+                self._unseen[k] = 0
+                local = pts[:, :2].astype(np.float64) * scale
+                width = float(np.linalg.norm(local[5] - local[17]))
+                if ycrcb is None:
+                    ycrcb = cv2.cvtColor(np.ascontiguousarray(frame.rgb), cv2.COLOR_RGB2YCrCb)
+                mask = skin_mask_points(ycrcb.shape[:2], local, width)
+                model = blend(self._models.get(k), learn_colour(ycrcb, mask))
+                self._models[k] = model
+                if model is None:
+                    continue
+                reading = read_fingers(frame.rgb, local, model)
+                if reading is not None:
+                    row[k] = (reading.count, reading.tips_out, reading.unmatched,
+                              reading.skin_fraction)
+        self._rows.append(row)
+        self._ms.append((time.perf_counter() - start) * 1000.0)
+
+    def finish(self) -> dict[str, np.ndarray]:
+        k = max((len(r) for r in self._rows), default=0)
+        data = np.full((len(self._rows), k, len(_FIELDS)), np.nan, np.float32)
+        for n, r in enumerate(self._rows):
+            data[n, : len(r)] = r
+        out = {f"{self.name}.{f}": data[:, :, i] for i, f in enumerate(_FIELDS)}
+        out[f"{self.name}.ms"] = np.asarray(self._ms)
+        return out

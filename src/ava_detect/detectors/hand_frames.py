@@ -1,0 +1,94 @@
+"""Per-frame pixel work for the hand check, run inside the pipeline's frame loop.
+
+:class:`PresenceAnalyzer` re-runs the hand landmark model on the crop the tracker used for each
+hand and keeps the model's hand-presence score (hidden by MediaPipe's legacy API).
+:class:`~ava_detect.detectors.finger_count.FingerCountAnalyzer` counts fingers on a silhouette.
+Both write (N, K) arrays aligned with ``signals.hands`` slots.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..landmarks import HandsInFrame
+    from ..media import ClipInfo, Frame
+
+# Frames after a hand was lost for which its last crop is still scored.
+_SCORE_LOST_FRAMES = 3
+
+
+def frame_scale(rgb: np.ndarray, full_size: tuple[int, int] | None, max_side: int) -> float | None:
+    """``rgb`` pixels per full-resolution pixel, or None when it cannot be known.
+
+    Without the clip's size (no ``begin`` call) the scale is 1 only when the picture is smaller
+    than the analysis size, i.e. was not downscaled.
+    """
+    if full_size is not None:
+        return rgb.shape[1] / full_size[0]
+    return 1.0 if max(rgb.shape[:2]) < max_side else None
+
+
+class PresenceAnalyzer:
+    """Hand-presence score of each hand slot, frame by frame.
+
+    For a hand seen in the previous frame the crop is the one the tracker placed from that
+    frame's landmarks (what the tracker actually judged); for a hand found anew it is placed
+    from the current landmarks. For three frames after a hand disappears its last crop is
+    still scored, so a hand the tracker dropped gets the score that made it drop it.
+
+    Output: ``hand_presence.score`` (N, K) in [0, 1], NaN where not scored;
+    ``hand_presence.ms`` (N,) milliseconds spent per frame.
+    """
+
+    name = "hand_presence"
+
+    def __init__(self, *, model_complexity: int = 1, max_side: int = 1280):
+        from ..landmarks import HandLandmarkRerun
+
+        self._model = HandLandmarkRerun(model_complexity=model_complexity)
+        self._max_side = max_side
+        self._full_size: tuple[int, int] | None = None
+        self._last: np.ndarray | None = None  # (K, 21, 3) last seen landmarks per slot
+        self._age: np.ndarray | None = None  # (K,) frames since last seen
+        self._scores: list[np.ndarray] = []
+        self._ms: list[float] = []
+
+    def begin(self, info: ClipInfo) -> None:
+        self._full_size = info.display_size
+
+    def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:
+        start = time.perf_counter()
+        k_slots = hands.image.shape[0] if hands is not None else 0
+        row = np.full(k_slots, np.nan, np.float32)
+        scale = frame_scale(frame.rgb, self._full_size, self._max_side)
+        if hands is not None and scale is not None:
+            if self._last is None:
+                self._last = np.full((k_slots, 21, 3), np.nan, np.float32)
+                self._age = np.full(k_slots, 10**6)
+            here = ~np.isnan(hands.image[:, 0, 0])
+            for k in range(k_slots):
+                if here[k]:
+                    # tracked since the previous frame: the crop came from that frame's
+                    # landmarks; (re)found this frame: from the palm detector, near these
+                    crop_from = self._last[k] if self._age[k] == 0 else hands.image[k]
+                elif self._age[k] < _SCORE_LOST_FRAMES:
+                    crop_from = self._last[k]  # lost: the crop the tracker last had
+                else:
+                    continue
+                row[k] = self._model.run(frame.rgb, crop_from, scale).presence
+            self._last[here] = hands.image[here]
+            self._age[here] = 0
+            self._age[~here] += 1
+        self._scores.append(row)
+        self._ms.append((time.perf_counter() - start) * 1000.0)
+
+    def finish(self) -> dict[str, np.ndarray]:
+        k = max((len(r) for r in self._scores), default=0)
+        scores = np.full((len(self._scores), k), np.nan, np.float32)
+        for n, r in enumerate(self._scores):
+            scores[n, : len(r)] = r
+        return {f"{self.name}.score": scores, f"{self.name}.ms": np.asarray(self._ms)}

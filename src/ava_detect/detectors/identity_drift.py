@@ -1,0 +1,277 @@
+"""Facial Identity Drift: a face that turns into a different person, caught at the frame.
+
+Per face track (one face in one shot) the reference is the median identity embedding of its
+first clean (near-frontal) frames. Every embedded frame's distance to it is measured; frames
+turned too far from the camera are not compared. The distance of the embeddings averaged over
+a short trailing window must exceed the lower of an absolute threshold and the track's own
+baseline plus a margin, for a minimum time (hysteresis); the onset is then walked back to the
+first frame that left the baseline. A rise within a frame or two is an ``identity_switch``,
+a slower one an ``identity_drift``. At editorial cuts every reference starts again and the
+report records a new shot, not a change of person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..report import CheckResult, Evidence, Finding
+from ..signals.face import FaceAnalyzer, eye_distance, face_box, head_pose
+from ..signals.identity import (
+    Alarm,
+    TrackSpan,
+    downsample,
+    find_alarms,
+    raw_distance,
+    reference,
+    shot_starts,
+    smoothed_distance,
+    split_tracks,
+)
+from . import register
+
+if TYPE_CHECKING:
+    from ..settings import IdentitySettings, Settings
+    from ..signals import ClipSignals
+
+STABILITY_FLOOR = 0.25  # a track whose 95th-percentile distance stays below this scores 1.0
+
+
+@register
+class IdentityDriftDetector:
+    """Facial Identity Drift (mode ``identity``)."""
+
+    mode = "identity"
+    needs_hands = False
+    needs_faces = True
+    needs_audio = False
+
+    def frame_analyzers(self, settings: Settings) -> list[FaceAnalyzer]:
+        return [FaceAnalyzer(settings.identity, settings.max_faces)]
+
+    def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
+        s = settings.identity
+        faces = signals.faces
+        if faces is None or not faces.present.any():
+            return CheckResult("skipped", reason="no face was found in any frame")
+        emb = signals.measured.get("face.embedding")
+        if emb is None:
+            return CheckResult("inconclusive", reason="face embeddings were not computed")
+        t = signals.t_s
+        n, k_slots = faces.present.shape
+        pts = faces.points.astype(np.float64)
+        yaw, pitch = head_pose(pts)
+        eyes = eye_distance(pts)
+        hist = signals.measured.get("face.hist_change", np.full(n, np.nan))
+        cuts = shot_starts(hist, s.shot_cut)
+        ctx = _Context(signals, s, pts, yaw, eyes, emb)
+
+        tracks, findings, plots = [], [], {}
+        for k in range(k_slots):
+            present = faces.present[:, k]
+            if not present.any():
+                continue
+            centres = np.full((n, 2), np.nan)
+            centres[present] = pts[present, k, :, :2].mean(axis=1)
+            curve = np.full(n, np.nan)
+            for span in split_tracks(k, present, centres, eyes[:, k], t, cuts,
+                                     jump_eye_distances=s.track_jump_eye_distances,
+                                     gap_s=s.track_gap_s):
+                info, found = ctx.track(span, curve)
+                tracks.append(info)
+                findings.extend(found)
+            if np.isfinite(curve).any():
+                plots[f"identity_distance_face{k + 1}"] = _plot(
+                    t, curve, f"Face {k + 1}: identity distance to its reference (smoothed)",
+                    min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
+                         and tr["on_threshold"] is not None), default=s.abs_on))
+        if len(cuts):
+            plots["shot_change"] = {**_plot(t, hist, "Whole-frame colour histogram change",
+                                            s.shot_cut), "unit": "share of picture",
+                                    "threshold_label": "new shot"}
+        details = _details(tracks, cuts, t, hist, plots, emb)
+        measured = [tr for tr in tracks if tr["measured"]]
+        if findings:
+            findings.sort(key=lambda f: (f.first_s, f.track))
+            return CheckResult("fail", findings=findings, details=details)
+        if not measured:
+            return CheckResult("inconclusive", reason=_why_unmeasured(tracks, s), details=details)
+        return CheckResult("pass", details=details)
+
+
+class _Context:
+    """Per-clip arrays shared by the per-track analysis."""
+
+    def __init__(self, signals: ClipSignals, s: IdentitySettings, pts: np.ndarray,
+                 yaw: np.ndarray, eyes: np.ndarray, emb: np.ndarray):
+        self.sig, self.s, self.pts, self.yaw, self.eyes = signals, s, pts, yaw, eyes
+        self.emb = emb.astype(np.float64)
+        self.t = signals.t_s
+        self.skin = signals.measured.get("face.skin_ab")
+        self.iris = signals.measured.get("face.iris_ab")
+
+    def track(self, span: TrackSpan, curve: np.ndarray) -> tuple[dict, list[Finding]]:
+        s, k, t = self.s, span.slot, self.t
+        sl = slice(span.start, span.end + 1)
+        emb = np.full_like(self.emb[:, k], np.nan)
+        emb[sl] = self.emb[sl, k]
+        yaw = self.yaw[:, k]
+        eyes = self.eyes[:, k]
+        usable = (~np.isnan(emb[:, 0]) & (np.abs(yaw) <= s.gate_max_yaw_deg)
+                  & (eyes >= s.min_eye_distance_px))
+        clean = np.abs(yaw) <= s.reference_max_yaw_deg
+        info = {
+            "slot": k, "face": k + 1, "start_s": float(t[span.start]),
+            "end_s": float(t[span.end]), "starts_because": span.why, "measured": False,
+            "eye_distance_px": float(np.nanmedian(eyes[sl])),
+            "frames": int(span.end - span.start + 1), "embedded_frames": int(usable.sum()),
+            "reference_t_s": None, "baseline": None, "on_threshold": None,
+            "max_distance": None, "stability_score": None, "yaw_range_deg": _range(yaw[sl]),
+        }
+        ref = reference(emb, usable, clean, s.reference_frames)
+        if ref is None:
+            return info, []
+        ref_vec, ref_idx = ref
+        raw = raw_distance(emb, ref_vec, usable)
+        smooth = smoothed_distance(emb, ref_vec, usable, t, s.smooth_ms / 1000)
+        first_second = usable & (t >= t[ref_idx[0]]) & (t <= t[ref_idx[0]] + 1.0)
+        baseline = float(np.nanmedian(raw[first_second]))
+        on = min(s.abs_on, baseline + s.rel_on)
+        near = baseline + s.near_fraction * (on - baseline)
+        curve[sl] = smooth[sl]
+        ref_frame = int(ref_idx[np.argmin(raw[ref_idx])])
+        q95 = float(np.nanpercentile(smooth[sl], 95))
+        info.update(
+            measured=True, reference_t_s=float(t[ref_frame]), reference_frame=ref_frame,
+            baseline=baseline, on_threshold=on, max_distance=float(np.nanmax(smooth[sl])),
+            p95_distance=q95, stability_score=_stability(q95, s.abs_on),
+        )
+        alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
+                             min_duration_s=s.min_duration_ms / 1000)
+        found = [self._finding(span, a, raw, ref_frame, baseline, on, near) for a in alarms]
+        return info, found
+
+    def _finding(self, span: TrackSpan, a: Alarm, raw: np.ndarray, ref_frame: int,
+                 baseline: float, on: float, near: float) -> Finding:
+        s, k, t = self.s, span.slot, self.t
+        seg = a.segment
+        switch = a.rise_s * 1000 <= s.switch_max_ms + 1e-6
+        after = raw[a.onset : seg.end + 1]
+        after_med = float(np.nanmedian(after))
+        peak = a.onset + int(np.nanargmax(after))
+        before = float(raw[a.last_near]) if a.last_near >= 0 else baseline
+        to_end = seg.end >= span.end
+        measured = {
+            "reference_t_s": float(t[ref_frame]), "onset_frame": a.onset,
+            "distance_before": before, "distance_after": after_med,
+            "peak_distance": float(raw[peak]), "smoothed_peak": seg.peak_value,
+            "baseline": baseline, "step_distance": a.step, "rise_ms": a.rise_s * 1000,
+            "yaw_deg_at_onset": float(self.yaw[a.onset, k]),
+            "eye_distance_px": float(self.eyes[a.onset, k]),
+        }
+        notes = self._attributes(k, span.start, a, seg.end, measured)
+        until = "the end of the shot" if to_end else f"{seg.end_s:.2f} s"
+        several = int(np.any(~np.isnan(self.pts[:, :, 0, 0]), axis=0).sum()) > 1
+        face = f"face {k + 1}" if several else "the face"
+        if switch:
+            text = (f"{face} becomes a different person at {t[a.onset]:.2f} s (frame {a.onset}): "
+                    f"its identity distance to the reference at {t[ref_frame]:.2f} s jumps from "
+                    f"{before:.2f} to {raw[a.onset]:.2f} within one frame (alarm at {on:.2f}) and "
+                    f"stays near {after_med:.2f} until {until}")
+        else:
+            text = (f"{face} drifts into a different person from {t[a.onset]:.2f} s "
+                    f"(frame {a.onset}): its identity distance to the reference at "
+                    f"{t[ref_frame]:.2f} s rises from {before:.2f} to {raw[peak]:.2f} over "
+                    f"{a.rise_s:.2f} s (alarm at {on:.2f}) and stays high until {until}")
+        evidence = [
+            Evidence(t_s=float(t[ref_frame]), label="reference", box=self._box(ref_frame, k)),
+            Evidence(t_s=float(t[a.onset]), label="first failure", box=self._box(a.onset, k)),
+        ]
+        if a.last_near >= 0:
+            evidence.insert(1, Evidence(t_s=float(t[a.last_near]), label="before",
+                                        box=self._box(a.last_near, k)))
+        if not switch:
+            evidence.append(Evidence(t_s=float(t[peak]), label="most different",
+                                     box=self._box(peak, k)))
+        margin = after_med - on
+        return Finding(
+            mode="identity", kind="identity_switch" if switch else "identity_drift",
+            first_s=float(t[a.onset]), start_s=float(t[a.onset]), end_s=seg.end_s,
+            confidence=float(np.clip(0.6 + 1.6 * margin, 0.3, 0.99)),
+            description=text + "".join(f"; {n}" for n in notes) + ".",
+            measured=measured,
+            threshold={"on": on, "off": on - s.off_margin, "abs_on": s.abs_on,
+                       "rel_on": s.rel_on, "near": near, "min_duration_ms": s.min_duration_ms,
+                       "switch_max_ms": s.switch_max_ms, "skin_shift": s.skin_shift,
+                       "iris_shift": s.iris_shift},
+            evidence=evidence, track=k,
+        )
+
+    def _attributes(self, k: int, start: int, a: Alarm, end: int, measured: dict) -> list[str]:
+        """Skin and iris chroma before/after the onset, as supporting measurements."""
+        notes = []
+        before_end = a.last_near if a.last_near >= 0 else a.onset - 1
+        for name, arr, limit in (("skin", self.skin, self.s.skin_shift),
+                                 ("iris", self.iris, self.s.iris_shift)):
+            if arr is None:
+                continue
+            b, c = arr[start : before_end + 1, k], arr[a.onset : end + 1, k]
+            b, c = b[~np.isnan(b[:, 0])], c[~np.isnan(c[:, 0])]
+            if len(b) < 3 or len(c) < 3:
+                continue
+            mb, mc = np.median(b, axis=0), np.median(c, axis=0)
+            shift = float(np.hypot(*(mc - mb)))
+            measured[f"{name}_ab_before"] = [float(x) for x in mb]
+            measured[f"{name}_ab_after"] = [float(x) for x in mc]
+            measured[f"{name}_ab_shift"] = shift
+            if shift >= limit:
+                what = "skin tone" if name == "skin" else "iris colour"
+                notes.append(f"{what} shifts by {shift:.1f} in a*/b* (reportable from {limit:g})")
+        return notes
+
+    def _box(self, i: int, k: int) -> tuple[float, float, float, float]:
+        return face_box(self.pts[i, k])
+
+
+def _stability(q95: float, abs_on: float) -> float:
+    """1.0 when the face's 95th-percentile distance stays low, 0.0 at the alarm threshold."""
+    return float(np.clip(1 - (q95 - STABILITY_FLOOR) / (abs_on - STABILITY_FLOOR), 0, 1))
+
+
+def _range(values: np.ndarray) -> list[float] | None:
+    v = values[np.isfinite(values)]
+    return [float(v.min()), float(v.max())] if len(v) else None
+
+
+def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> dict:
+    ts, vs = downsample(t, values)
+    return {"label": label, "unit": "dlib descriptor distance", "t_s": ts, "values": vs,
+            "threshold": float(threshold), "threshold_label": "alarm"}
+
+
+def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,
+             plots: dict, emb: np.ndarray) -> dict:
+    scores = [tr["stability_score"] for tr in tracks if tr["stability_score"] is not None]
+    embedded = ~np.isnan(emb[..., 0])
+    events = [{"t_s": float(t[c]), "kind": "new_shot", "histogram_change": float(hist[c]),
+               "description": f"new shot at {t[c]:.2f} s (the whole picture changes); face "
+                              "references restart, so this is an edit, not identity drift"}
+              for c in cuts]
+    return {
+        "stability_score": min(scores) if scores else None,
+        "tracks": tracks,
+        "events": events,
+        "shot_starts_s": [float(t[c]) for c in cuts],
+        "embedded_fraction": float(embedded.any(axis=1).mean()) if len(embedded) else 0.0,
+        "signals": plots,
+    }
+
+
+def _why_unmeasured(tracks: list[dict], s: IdentitySettings) -> str:
+    eyes = [tr["eye_distance_px"] for tr in tracks]
+    if eyes and max(eyes) < s.min_eye_distance_px:
+        return (f"faces too small: {max(eyes):.0f} px between the eyes, identity needs at least "
+                f"{s.min_eye_distance_px:.0f} px")
+    return (f"no face was seen near-frontal (|yaw| <= {s.reference_max_yaw_deg:.0f} deg) and "
+            "large enough to build an identity reference")

@@ -1,0 +1,97 @@
+"""Hand check on real media (AVA_TEST_MEDIA): no alarm on real hands, edits caught at the frame.
+
+Each real clip is analysed once per session; edited copies are built in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hand_edits import build
+
+from ava_detect import Settings
+from ava_detect.pipeline import Analysis, Analyzer
+from ava_detect.signals.hands import track_hands
+
+pytestmark = pytest.mark.media
+
+REAL = {
+    "landmarker": "hands/mpsamples_hand_landmarker_test_video.mp4",
+    "thumbsup": "hands/mpsamples_gesture_recognizer_thumbsup_video.mp4",
+    "flower": "hands/liveportrait_s20_hands_with_flower.mp4",
+    "signing": "hands/slp_pose_test_video_signing.mp4",
+}
+MELT = "generated/mimicmotion_sample_hb_0_halfbody_gestures.mp4"
+
+
+@pytest.fixture(scope="session")
+def analyse():
+    analyzer = Analyzer(Settings(checks=("hands",)))
+
+    @cache
+    def run(path: str) -> Analysis:
+        return analyzer.analyze(path)
+
+    yield run
+    analyzer.close()
+
+
+def _frame(analysis: Analysis, t_s: float) -> int:
+    return int(np.argmin(np.abs(analysis.signals.t_s - t_s)))
+
+
+@pytest.mark.parametrize("name", list(REAL))
+def test_no_hand_finding_on_real_hand_videos(media_dir: Path, analyse, name: str):
+    result = analyse(str(media_dir / REAL[name]))
+    check = result.report.checks["hands"]
+    assert check.findings == [], [f.description for f in check.findings]
+    assert check.status == "pass"
+    assert check.details["judged_frame_pairs"] >= 5  # the check really judged the hands
+
+
+def test_melting_generated_hands_are_found(media_dir: Path, analyse):
+    result = analyse(str(media_dir / MELT))
+    check = result.report.checks["hands"]
+    assert check.status == "fail"
+    frames = sorted(_frame(result, f.first_s) for f in check.findings)
+    # the hands melt around frames 13-17 and 53-57; findings start in or just after them
+    assert any(53 <= n <= 60 for n in frames), frames
+    for f in check.findings:
+        assert f.evidence[0].label == "before" and f.evidence[0].t_s < f.first_s
+        assert f.evidence[1].box is not None
+
+
+# --- test-time edits of real hand videos -----------------------------------------------------
+
+EDIT_CASES = {
+    # edit: (clip, frame the edit starts, window kept, finding kinds that count as caught)
+    "mirror": ("landmarker", 120, (95, 145), {"palm_flip", "handedness_flip", "shape_jump"}),
+    "smear": ("thumbsup", 120, (95, 145), {"presence_collapse", "hand_vanished", "shape_jump"}),
+    "erase_hand": ("flower", 150, (125, 175), {"presence_collapse", "hand_vanished"}),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDIT_CASES))
+def test_edited_real_hand_is_caught_at_the_first_edited_frame(
+    media_dir: Path, analyse, tmp_path: Path, edit: str
+):
+    name, start, window, kinds = EDIT_CASES[edit]
+    src = media_dir / REAL[name]
+    original = analyse(str(src))
+    tracks = track_hands(original.signals.hands)
+    main = int(np.argmax(tracks.present.sum(axis=0)))
+    edited = build(src, tmp_path / f"{edit}.mp4", edit, tracks.points[:, main], start=start,
+                   window=window)
+    result = analyse(str(edited.path))
+    check = result.report.checks["hands"]
+    assert check.status == "fail", check.reason
+    caught = [f for f in check.findings if f.kind in kinds]
+    assert caught, [(f.kind, f.first_s) for f in check.findings]
+    first = min(caught, key=lambda f: f.first_s)
+    assert _frame(result, first.first_s) == edited.start, (first.kind, first.first_s)
+    assert first.evidence[0].t_s == pytest.approx(result.signals.t_s[edited.start - 1])
+    # nothing fires before the edit
+    assert all(_frame(result, f.first_s) >= edited.start for f in check.findings)

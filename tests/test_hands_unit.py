@@ -1,0 +1,295 @@
+"""Hand check on hand-built landmark arrays with known answers (no video, no model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ava_detect.detectors import detector_for
+from ava_detect.detectors.hand_topology import track_values
+from ava_detect.media import ClipInfo
+from ava_detect.settings import Settings
+from ava_detect.signals import ClipSignals, HandArrays
+from ava_detect.signals.hands import (
+    hand_signals,
+    palm_facing,
+    sideways_bend,
+    thumb_direction,
+    track_hands,
+)
+
+FPS = 25.0
+# A flat open hand, fingers up (y down in pictures), thumb towards -x; units of ~1 palm length.
+CANON = np.array([
+    (0.0, 0.0), (-0.35, -0.2), (-0.6, -0.45), (-0.8, -0.7), (-0.95, -0.9),
+    (-0.3, -1.0), (-0.33, -1.45), (-0.35, -1.75), (-0.37, -2.0),
+    (0.0, -1.05), (0.0, -1.55), (0.0, -1.88), (0.0, -2.15),
+    (0.27, -1.0), (0.3, -1.45), (0.32, -1.75), (0.34, -2.0),
+    (0.5, -0.9), (0.58, -1.25), (0.63, -1.5), (0.67, -1.7),
+])
+
+
+def hand(centre=(400.0, 500.0), scale=100.0, yaw_deg=0.0, mirror=False) -> np.ndarray:
+    """(21, 3) landmarks in pixels; ``yaw_deg`` turns the hand about its vertical axis."""
+    p = np.zeros((21, 3))
+    p[:, :2] = CANON
+    if mirror:
+        p[:, 0] *= -1
+    yaw = np.radians(yaw_deg)
+    x, z = p[:, 0].copy(), p[:, 2].copy()
+    p[:, 0], p[:, 2] = x * np.cos(yaw) - z * np.sin(yaw), x * np.sin(yaw) + z * np.cos(yaw)
+    p *= scale
+    p[:, 0] += centre[0]
+    p[:, 1] += centre[1]
+    return p
+
+
+def clip(frames: list[list[np.ndarray | None]], labels=None, scores=None,
+         presence: np.ndarray | None = None, size=(1280, 720)) -> ClipSignals:
+    """ClipSignals from per-frame lists of hands (None = slot empty)."""
+    n, k = len(frames), max(len(f) for f in frames)
+    image = np.full((n, k, 21, 3), np.nan, np.float32)
+    hand_lab = np.full((n, k), np.nan, np.float32)
+    score = np.full((n, k), np.nan, np.float32)
+    for i, row in enumerate(frames):
+        for j, pts in enumerate(row):
+            if pts is not None:
+                image[i, j] = pts
+                hand_lab[i, j] = -1.0 if labels is None else labels[i][j]
+                score[i, j] = 0.97 if scores is None else scores[i][j]
+    info = ClipInfo(
+        path="built.mp4", sha256="0" * 64, size_bytes=0, container="mp4", codec="h264",
+        duration_s=n / FPS, fps=FPS, variable_frame_rate=False, frame_count=n,
+        width=size[0], height=size[1], rotation=0, start_s=0.0, has_audio=False,
+        audio_codec=None, audio_sample_rate=None, audio_channels=None,
+    )
+    sig = ClipSignals(info=info, t_s=np.arange(n) / FPS, frame_size=size)
+    sig.hands = HandArrays(image=image, world=np.full_like(image, np.nan),
+                           handedness=hand_lab, score=score)
+    if presence is not None:
+        sig.measured["hand_presence.score"] = presence.astype(np.float32)
+    return sig
+
+
+def run(sig: ClipSignals, **hand_overrides):
+    settings = Settings(checks=("hands",)).with_overrides({"hands": hand_overrides})
+    return detector_for("hands").detect(sig, settings)
+
+
+def steady(n=40, **kw) -> list[np.ndarray]:
+    """A hand drifting slowly right (1 px a frame)."""
+    return [hand(centre=(400.0 + i, 500.0), **kw) for i in range(n)]
+
+
+# --- signals -------------------------------------------------------------------------------
+
+def test_palm_facing_sign_and_edge_on():
+    front, back = palm_facing(hand()), palm_facing(hand(mirror=True))
+    assert front == pytest.approx(-back)
+    assert abs(front) > 0.5
+    assert abs(palm_facing(hand(yaw_deg=88))) < 0.05  # edge-on
+    assert abs(palm_facing(hand(yaw_deg=60))) == pytest.approx(abs(front) * 0.5, rel=0.05)
+
+
+def test_tracks_follow_hands_through_slot_swaps_and_drop_phantoms():
+    left, right = (300.0, 500.0), (900.0, 500.0)
+    frames = []
+    for i in range(10):
+        a, b = hand(centre=left), hand(centre=right, mirror=True)
+        row = [a, b] if i % 2 == 0 else [b, a]  # MediaPipe's order swaps every frame
+        if i == 5:
+            row.append(hand(centre=(905.0, 503.0), mirror=True))  # a phantom duplicate
+        frames.append(row)
+    labels = [[-1, 1] if i % 2 == 0 else [1, -1] for i in range(10)]
+    labels[5].append(1)
+    labels[3] = [-1, -1]  # one label flip on the right-hand track
+    tracks = track_hands(clip(frames, labels=labels).hands)
+    assert tracks.n_tracks == 2
+    assert tracks.present.all()
+    assert tracks.phantom.sum() == 1
+    xs = np.nanmean(tracks.points[:, :, 0, 0], axis=0)
+    order = np.argsort(xs)
+    assert np.allclose(tracks.points[:, order[0], 0, 0], 300.0)  # never swapped
+    assert tracks.handedness[order[0]] == -1 and tracks.handedness[order[1]] == 1
+
+
+def test_speed_and_shape_signals():
+    frames = steady(5)
+    frames[3] = hand(centre=(403.0, 500.0), scale=100.0)
+    tracks = track_hands(clip([[f] for f in frames]).hands)
+    sig = hand_signals(tracks, (1280, 720))
+    width = np.linalg.norm(CANON[5] - CANON[17]) * 100
+    assert sig.palm_px[0, 0] == pytest.approx(width)
+    assert sig.speed[1, 0] == pytest.approx(1.0 / width, rel=1e-3)
+    assert np.isnan(sig.speed[0, 0])
+    assert np.nanmax(sig.shape_change) < 1e-6  # translation is no shape change
+
+
+def test_joint_measurements():
+    p = hand()
+    assert sideways_bend(p) < 8.0
+    bent = p.copy()
+    bent[7:9, 0] += 40.0  # index end bones pushed sideways by 0.4 palm lengths
+    assert sideways_bend(bent) > 35.0
+    assert 40.0 < thumb_direction(p) < 65.0  # up and out on the thumb side
+    back = p.copy()
+    back[3:5, 0] = p[2, 0] + np.array([60.0, 120.0])  # thumb folded across towards the pinky
+    assert abs(thumb_direction(back)) > 120.0
+
+
+# --- rules through the detector --------------------------------------------------------------
+
+def test_steady_hand_turning_through_edge_on_passes():
+    frames = [[hand(centre=(400.0 + i, 500.0), yaw_deg=-80 + 160 * i / 39)] for i in range(40)]
+    res = run(clip(frames))
+    assert res.status == "pass", [f.description for f in res.findings]
+    assert res.details["judged_frame_pairs"] >= 30
+
+
+def test_mirrored_frames_are_a_palm_flip_at_the_first_frame():
+    frames = steady()
+    for i in range(20, 24):
+        frames[i] = hand(centre=(400.0 + i, 500.0), mirror=True)
+    res = run(clip([[f] for f in frames]))
+    kinds = {f.kind for f in res.findings}
+    assert "palm_flip" in kinds
+    flip = next(f for f in res.findings if f.kind == "palm_flip")
+    assert flip.first_s == pytest.approx(20 / FPS)
+    assert flip.evidence[0].t_s == pytest.approx(19 / FPS)
+    assert flip.evidence[0].label == "before" and flip.evidence[1].label == "first failure"
+    assert flip.measured["facing_before"] * flip.measured["facing_after"] < 0
+    assert flip.evidence[1].box[0] < 420 + 23 < flip.evidence[1].box[2]
+    assert "palm/back" in flip.description
+
+
+def test_one_frame_flip_is_not_enough_and_fast_hands_are_not_judged():
+    frames = steady()
+    frames[20] = hand(centre=(420.0, 500.0), mirror=True)
+    assert "palm_flip" not in {f.kind for f in run(clip([[f] for f in frames])).findings}
+    fast = [hand(centre=(400.0 + 30 * i, 300.0)) for i in range(30)]  # 0.37 palm widths/frame
+    for i in range(15, 19):
+        fast[i] = hand(centre=(400.0 + 30 * i, 300.0), mirror=True)
+    res = run(clip([[f] for f in fast], size=(1920, 1080)))
+    assert res.findings == []
+
+
+def test_handedness_label_flip_needs_two_confident_frames():
+    frames = [[f] for f in steady()]
+    labels = [[-1] for _ in frames]
+    for i in (20, 21, 22):
+        labels[i] = [1]
+    labels[30] = [1]  # a single-frame flip: ignored
+    res = run(clip(frames, labels=labels))
+    flips = [f for f in res.findings if f.kind == "handedness_flip"]
+    assert [round(f.first_s * FPS) for f in flips] == [20]
+    assert flips[0].measured["frames"] == 3
+
+
+def test_label_flip_between_touching_hands_is_not_judged():
+    frames, labels = [], []
+    for i in range(30):
+        frames.append([hand(centre=(400.0, 500.0)), hand(centre=(500.0, 500.0), mirror=True)])
+        labels.append([-1, 1] if not 10 <= i < 14 else [1, 1])
+    res = run(clip(frames, labels=labels))
+    assert res.findings == []
+
+
+def test_collapsed_fingers_are_a_shape_jump():
+    frames = steady()
+    collapsed = hand(centre=(420.0, 500.0))
+    palm_c = collapsed[[0, 1, 5, 9, 13, 17]].mean(axis=0)
+    tips = [2, 3, 4, 6, 7, 8, 10, 11, 12, 14, 15, 16, 18, 19, 20]
+    collapsed[tips] = palm_c + 0.2 * (collapsed[tips] - palm_c)
+    frames[20] = collapsed
+    res = run(clip([[f] for f in frames]))
+    jumps = [f for f in res.findings if f.kind == "shape_jump"]
+    assert jumps and jumps[0].first_s == pytest.approx(20 / FPS)
+    assert jumps[0].measured["shape_change_palm_sizes"] > jumps[0].threshold["shape_jump"]
+
+
+def test_presence_collapse_uses_hysteresis():
+    frames = [[f] for f in steady()]
+    presence = np.full((40, 1), 0.98)
+    presence[20:23, 0] = [0.3, 0.6, 0.7]  # stays "on" until back above 0.8
+    presence[23, 0] = 0.95
+    res = run(clip(frames, presence=presence))
+    col = [f for f in res.findings if f.kind == "presence_collapse"]
+    assert len(col) == 1
+    assert col[0].first_s == pytest.approx(20 / FPS)
+    assert col[0].end_s == pytest.approx(23 / FPS)
+    assert col[0].measured["presence_lowest"] == pytest.approx(0.3)
+
+
+def test_presence_values_follow_the_track_into_lost_frames():
+    frames = [[f] for f in steady(10)]
+    for i in (6, 7):
+        frames[i] = [None]
+    presence = np.full((10, 1), 0.97)
+    presence[6, 0] = 0.1
+    sig = clip(frames, presence=presence)
+    tracks = track_hands(sig.hands)
+    values = track_values(tracks, presence)
+    assert values[6, 0] == pytest.approx(0.1)
+
+
+def test_steady_hand_that_vanishes_in_place_is_found_but_one_that_moved_is_not():
+    frames = [[f] for f in steady()]
+    for i in range(25, 30):
+        frames[i] = [None]  # gone for 5 frames, back where it was
+    res = run(clip(frames))
+    gone = [f for f in res.findings if f.kind == "hand_vanished"]
+    assert len(gone) == 1 and gone[0].first_s == pytest.approx(25 / FPS)
+    assert gone[0].measured["frames_missing"] == 5
+    assert gone[0].end_s == pytest.approx(30 / FPS)
+    # the same gap, but the hand comes back 3 palm widths away: it moved fast (blur)
+    moved = [[f] for f in steady()]
+    for i in range(25, 30):
+        moved[i] = [None]
+    for i in range(30, 40):
+        moved[i] = [hand(centre=(400.0 + i + 250.0, 500.0))]
+    assert run(clip(moved)).findings == []
+    # never back before the clip ends: not judged
+    never = [[f] for f in steady(25)] + [[None]] * 10
+    assert run(clip(never)).findings == []
+    fast = [[hand(centre=(300.0 + 40 * i, 400.0))] for i in range(20)] + [[None]] * 10
+    assert run(clip(fast, size=(1920, 1080))).findings == []
+
+
+def test_presence_collapse_on_a_lost_hand_replaces_the_vanish():
+    frames = [[f] for f in steady()]
+    for i in range(25, 28):
+        frames[i] = [None]
+    presence = np.full((40, 1), 0.98)
+    presence[25:28, 0] = [0.05, 0.02, 0.02]
+    res = run(clip(frames, presence=presence))
+    assert [f.kind for f in res.findings] == ["presence_collapse"]
+    assert res.findings[0].measured["tracker_lost_hand"] is True
+    assert res.findings[0].first_s == pytest.approx(25 / FPS)
+
+
+def test_a_hand_leaving_through_the_frame_edge_is_not_a_vanish():
+    frames = [[hand(centre=(1180.0 + 1 * i, 500.0))] for i in range(20)] + [[None]] * 10
+    frames += [[hand(centre=(1200.0, 500.0))] for _ in range(5)]  # back at the edge
+    assert run(clip(frames)).findings == []
+
+
+def test_no_hands_is_skipped_and_tiny_hands_are_inconclusive():
+    empty = clip([[None]] * 10)
+    res = run(empty)
+    assert res.status == "skipped" and "no hand" in res.reason
+    tiny = clip([[hand(scale=30.0, centre=(400.0 + i, 300.0))] for i in range(30)])
+    res = run(tiny)
+    assert res.status == "inconclusive"
+    assert "palm under 40 px" in res.reason and "30 with a palm" in res.reason
+
+
+def test_plot_signals_follow_the_convention():
+    frames = [[f] for f in steady()]
+    res = run(clip(frames, presence=np.full((40, 1), 0.97)))
+    plots = res.details["signals"]
+    assert {"palm_facing_t0", "shape_change_t0", "speed_t0", "presence_t0"} <= set(plots)
+    for entry in plots.values():
+        assert set(entry) == {"label", "unit", "t_s", "values", "threshold", "threshold_label"}
+        assert len(entry["t_s"]) == len(entry["values"]) == 40
+    assert plots["palm_facing_t0"]["values"][0] == pytest.approx(
+        float(palm_facing(hand())) * -1, abs=1e-3)
