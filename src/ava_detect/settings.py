@@ -107,25 +107,14 @@ class IdentitySettings:
     iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
 
 
-# Lip-sync tolerance windows, as (audio may lead by at most, audio may lag by at most) in ms,
-# the way the standards state them. In our sign convention (lag_ms > 0: the mouth trails the
-# audio, i.e. the audio leads) a clip is within tolerance when
-# -audio_lag_ms <= lag_ms <= +audio_lead_ms.
-LIPSYNC_TOLERANCES: dict[str, tuple[str, float, float]] = {
-    # key: (label, audio lead limit ms, audio lag limit ms)
-    "itu_bt1359_acceptability": ("ITU-R BT.1359-1 acceptability", 90.0, 185.0),
-    "itu_bt1359_detectability": ("ITU-R BT.1359-1 detectability", 45.0, 125.0),
-    "ebu_r37": ("EBU R37", 40.0, 60.0),
-    "atsc_is191": ("ATSC IS-191", 15.0, 45.0),
-}
-
-
 @dataclass(frozen=True)
 class LipSyncSettings:
     """Thresholds of the lip-sync check (see docs/lipsync.md for how each was chosen)."""
 
     # Which broadcast standard sets the tolerance: itu_bt1359_acceptability (default),
-    # itu_bt1359_detectability, ebu_r37, atsc_is191, or "custom" (the two limits below).
+    # itu_bt1359_detectability, ebu_r37, atsc_is191 (limits in catalog.TOLERANCE_STANDARDS), or
+    # "custom" (the two limits below). With lag_ms > 0 meaning the audio leads, a clip is within
+    # tolerance when -audio_lag_limit <= lag_ms <= +audio_lead_limit.
     tolerance_standard: str = "itu_bt1359_acceptability"
     custom_audio_lead_ms: float = 90.0  # "custom" only: largest allowed audio lead (lag_ms > 0)
     custom_audio_lag_ms: float = 185.0  # "custom" only: largest allowed audio lag (lag_ms < 0)
