@@ -89,6 +89,8 @@ def run(analyzer: Analyzer, path: Path) -> dict:
         "status": check.status,
         "findings": check.findings,
         "stability": check.details.get("stability_score"),
+        "matched": check.details.get("matched_pose_distance"),
+        "step": max((t.get("largest_frame_step") or 0.0 for t in tracks), default=float("nan")),
         "max_distance": max((t["max_distance"] or 0.0 for t in tracks), default=float("nan")),
         "embedded": check.details.get("embedded_fraction", 0.0),
         "shots": len(check.details.get("shot_starts_s", [])),
@@ -112,8 +114,9 @@ def main() -> None:
     real, generated = negatives(media)
 
     print("## Negatives: one person throughout (findings are false alarms)\n")
-    print("| clip | frames | embedded | status | findings | max dist | stability | s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| clip | frames | embedded | status | findings | max dist | matched-pose dist "
+          "| largest step | stability | s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     false_alarms = frames = embedded = 0
     for group in (real, generated, [SCENE_CUTS, DRIFT_CLIP]):
         for rel in group:
@@ -126,7 +129,9 @@ def main() -> None:
             extra = f" ({r['shots']} new shots)" if r["shots"] else ""
             status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
             print(f"| {rel}{extra} | {r['frames']} | {r['embedded']:.0%} | {status} | {kinds} "
-                  f"| {_fmt(r['max_distance'])} | {_fmt(r['stability'])} | {r['seconds']:.1f} |")
+                  f"| {_fmt(r['max_distance'])} | {_fmt(r['matched'])} | {_fmt(r['step'])} "
+                  f"| {_fmt(r['stability'])} "
+                  f"| {r['seconds']:.1f} |")
     print(f"\nReal same-person clips: {len(real)}, with a finding: {false_alarms}; "
           f"embedded {embedded / max(frames, 1):.0%} of {frames} frames.\n")
 

@@ -90,6 +90,21 @@ def test_one_second_morph_caught_within_half_a_second(identity_analyzer, ghost_f
     assert 0.0 <= finding.first_s - t_s[start] <= 0.5
 
 
+def test_cross_dissolve_between_two_people_is_a_new_shot(identity_analyzer, media_dir,
+                                                        built_dir):
+    """Two different men, each in his own shot, dissolved over 1 s: an edit, not drift."""
+    a, fps = read_frames(media_dir / "speech/vox2_00086_man_red_bg.mp4")
+    b, _ = read_frames(media_dir / "speech/vox2_00473_older_man_white_bg.mp4")
+    path = write_clip(built_dir / "dissolve.mp4", crossfade(a[:110], b[:110], 40, 25), fps)
+    check, t_s = _identity(identity_analyzer, path)
+    assert check.findings == [], [f.description for f in check.findings]
+    (event,) = check.details["events"]
+    assert "cross-dissolve" in event["description"]
+    assert t_s[40] < event["t_s"] <= t_s[66]
+    assert [tr["starts_because"] for tr in check.details["tracks"]] == ["clip start",
+                                                                        "new shot"]
+
+
 def test_source_clip_alone_is_stable(identity_analyzer, media_dir):
     check, _ = _identity(identity_analyzer, media_dir / GHOST_SOURCE)
     assert check.status == "pass"

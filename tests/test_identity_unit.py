@@ -9,8 +9,13 @@ from ava_detect.detectors.identity_drift import IdentityDriftDetector
 from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
 from ava_detect.signals import ClipSignals, FaceArrays
-from ava_detect.signals.face import eye_distance, head_pose, histogram_change
-from ava_detect.signals.identity import find_alarms, smoothed_distance, split_tracks
+from ava_detect.signals.face import eye_distance, head_pose, histogram_change, is_shot_cut
+from ava_detect.signals.identity import (
+    find_alarms,
+    matched_pose_distance,
+    smoothed_distance,
+    split_tracks,
+)
 
 FPS = 25.0
 N = 100
@@ -54,7 +59,7 @@ def noisy(mean: np.ndarray, n: int, rng: np.random.Generator, sd: float = 0.15) 
 
 
 def clip(emb: np.ndarray, *, points: np.ndarray | None = None,
-         hist: np.ndarray | None = None) -> ClipSignals:
+         cut_at: int | None = None) -> ClipSignals:
     """ClipSignals of N frames at 25 fps: embeddings (N, K, 128); one frontal face per slot."""
     n, k = emb.shape[:2]
     info = ClipInfo(path="synthetic.mp4", sha256="0" * 64, size_bytes=1, container="mp4",
@@ -66,10 +71,11 @@ def clip(emb: np.ndarray, *, points: np.ndarray | None = None,
         points = np.stack([np.stack([face_points(160 + 320 * j, 240, 60) for j in range(k)])] * n)
     sig = ClipSignals(info=info, t_s=np.arange(n) / FPS, frame_size=(640, 480))
     sig.faces = FaceArrays(points=points)
-    sig.measured = {
-        "face.embedding": emb.astype(np.float32),
-        "face.hist_change": np.full(n, 0.02, np.float32) if hist is None else hist,
-    }
+    hist, similar = np.full(n, 0.02, np.float32), np.full(n, 0.95, np.float32)
+    if cut_at is not None:  # the whole picture changes colours and layout
+        hist[cut_at], similar[cut_at] = 0.3, 0.1
+    sig.measured = {"face.embedding": emb.astype(np.float32), "face.hist_change": hist,
+                    "face.similarity": similar}
     return sig
 
 
@@ -102,6 +108,14 @@ def test_histogram_change_is_share_of_picture():
     assert histogram_change(a, b) == pytest.approx(0.3)
 
 
+def test_shot_cut_needs_new_colours_and_new_layout():
+    change = np.array([np.nan, 0.02, 0.37, 0.22, 0.05, 0.17])
+    similar = np.array([np.nan, 0.99, 0.01, 0.99, 0.30, 0.14])
+    # a cut; a lighting jump (same layout); fast motion (same colours); a cut
+    assert is_shot_cut(change, similar, min_change=0.12, max_similarity=0.5).tolist() == [
+        False, False, True, False, False, True]
+
+
 def test_tracks_split_at_cut_gap_and_jump():
     t = np.arange(N) / FPS
     present = np.ones(N, bool)
@@ -125,10 +139,12 @@ def test_alarm_onset_is_the_switch_frame():
     raw = np.linalg.norm(emb - A, axis=1)
     smooth = smoothed_distance(emb, A, np.ones(N, bool), t, 0.36)
     (alarm,) = find_alarms(raw, smooth, emb, t, on=0.55, off=0.47, near=0.35,
-                           min_duration_s=0.2)
-    assert alarm.onset == 47
+                           min_duration_s=0.2, switch_step=0.55, tolerance=0.06,
+                           lookback_s=0.6)
+    assert alarm.onset == 47 and alarm.abrupt
     assert alarm.last_near == 46
     assert alarm.rise_s == pytest.approx(1 / FPS)
+    assert alarm.step > 1.0
     assert alarm.segment.start > 47  # the smoothed curve crosses later; the onset walks back
 
 
@@ -138,7 +154,23 @@ def test_short_excursion_is_not_an_alarm():
     raw[50:54] = 0.9  # 160 ms, below the 200 ms minimum
     emb = np.zeros((N, 128))
     assert find_alarms(raw, raw, emb, t, on=0.55, off=0.47, near=0.35,
-                       min_duration_s=0.2) == []
+                       min_duration_s=0.2, switch_step=0.55, tolerance=0.06,
+                       lookback_s=0.6) == []
+
+
+def test_matched_pose_distance_grows_only_when_identity_drifts():
+    rng = np.random.default_rng(RNG_SEED)
+    t = np.arange(N) / FPS
+    yaw = np.tile([0.0, 20.0], N // 2)  # the head alternates between two poses
+    pitch, mouth, usable = np.zeros(N), np.zeros(N), np.ones(N, bool)
+    side = A + 0.3 * (B - A) / np.linalg.norm(B - A)  # the turned view reads 0.3 away
+    same = np.where(yaw[:, None] > 10, side, A) + rng.normal(0, 0.05 / np.sqrt(128), (N, 128))
+    w = np.linspace(0, 0.4, N)[:, None]  # slowly becomes someone else
+    drift = (1 - w) * same + w * B
+    steady = matched_pose_distance(same, usable, t, yaw, pitch, mouth)
+    drifting = matched_pose_distance(drift, usable, t, yaw, pitch, mouth)
+    assert steady < 0.1  # the 0.3 from the head turn is never compared
+    assert drifting > 0.3
 
 
 # --- the detector on hand-built clips ----------------------------------------------------------
@@ -172,11 +204,57 @@ def test_gradual_drift_found_near_its_start():
     assert [e.label for e in f.evidence][-1] == "most different"
 
 
+def test_cross_dissolve_between_shots_is_a_new_shot_not_drift():
+    """The same face change as above, but the whole picture changes with it: an edit."""
+    rng = np.random.default_rng(RNG_SEED)
+    w = np.clip((np.arange(N) - 30) / 25, 0, 1)[:, None]
+    emb = ((1 - w) * A + w * B + rng.normal(0, 0.15 / np.sqrt(128), (N, 128)))[:, None, :]
+    sig = clip(emb)
+    shot1, shot2 = (rng.integers(0, 256, (16, 16, 3)) for _ in range(2))  # unrelated pictures
+    w4 = w[:, :, None, None]
+    sig.measured["face.thumb"] = np.rint((1 - w4) * shot1 + w4 * shot2).astype(np.uint8)
+    result = run(sig)
+    assert result.status == "pass"
+    (event,) = result.details["events"]
+    assert "cross-dissolve" in event["description"]
+    assert event["t_s"] == pytest.approx(55 / FPS)  # where the blend is complete
+    assert result.details["shot_starts_s"] == [event["t_s"]]
+    assert [tr["starts_because"] for tr in result.details["tracks"]] == ["clip start",
+                                                                         "new shot"]
+
+
+def test_face_fade_on_a_still_picture_is_drift_not_a_dissolve():
+    """Only the face region blends into another face: the rest of the picture stays."""
+    rng = np.random.default_rng(RNG_SEED)
+    w = np.clip((np.arange(N) - 30) / 25, 0, 1)[:, None]
+    emb = ((1 - w) * A + w * B + rng.normal(0, 0.15 / np.sqrt(128), (N, 128)))[:, None, :]
+    sig = clip(emb)
+    scene = rng.integers(0, 256, (16, 16, 3))
+    face1, face2 = (rng.integers(0, 256, (3, 3, 3)) for _ in range(2))
+    thumbs = np.repeat(scene[None], N, axis=0).astype(np.float64)
+    w4 = w[:, :, None, None]
+    thumbs[:, 6:9, 6:9] = (1 - w4) * face1 + w4 * face2
+    sig.measured["face.thumb"] = np.rint(thumbs).astype(np.uint8)
+    (finding,) = run(sig).findings
+    assert finding.kind == "identity_drift"
+
+
 def test_same_person_passes_with_high_stability():
     rng = np.random.default_rng(RNG_SEED)
     result = run(clip(noisy(A, N, rng)[:, None, :]))
     assert result.status == "pass"
     assert result.details["stability_score"] > 0.9
+
+
+def test_one_frame_flicker_is_no_finding_but_lowers_stability():
+    rng = np.random.default_rng(RNG_SEED)
+    emb = noisy(A, N, rng)
+    emb[60] = noisy(B, 1, rng)[0]  # one frame shows someone else
+    result = run(clip(emb[:, None, :]))
+    assert result.status == "pass"
+    (track,) = result.details["tracks"]
+    assert track["largest_frame_step"] > 1.0
+    assert result.details["stability_score"] == 0.0
 
 
 def test_relative_rule_catches_close_people():
@@ -202,9 +280,7 @@ def test_profile_frames_are_not_compared():
 def test_shot_cut_restarts_reference_and_reports_new_shot():
     rng = np.random.default_rng(RNG_SEED)
     emb = np.vstack([noisy(A, 50, rng), noisy(B, N - 50, rng)])[:, None, :]
-    hist = np.full(N, 0.03, np.float32)
-    hist[50] = 0.45
-    result = run(clip(emb, hist=hist))
+    result = run(clip(emb, cut_at=50))
     assert result.status == "pass"
     assert result.details["shot_starts_s"] == [pytest.approx(50 / FPS)]
     assert "new shot" in result.details["events"][0]["description"]

@@ -17,15 +17,25 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..report import CheckResult, Evidence, Finding
-from ..signals.face import FaceAnalyzer, eye_distance, face_box, head_pose
+from ..signals.face import (
+    FaceAnalyzer,
+    eye_distance,
+    face_box,
+    head_pose,
+    is_shot_cut,
+    mouth_opening,
+)
 from ..signals.identity import (
     Alarm,
     TrackSpan,
+    blend_end,
+    dissolve_measure,
     downsample,
     find_alarms,
+    largest_step,
+    matched_pose_distance,
     raw_distance,
     reference,
-    shot_starts,
     smoothed_distance,
     split_tracks,
 )
@@ -36,6 +46,7 @@ if TYPE_CHECKING:
     from ..signals import ClipSignals
 
 STABILITY_FLOOR = 0.25  # a track whose 95th-percentile distance stays below this scores 1.0
+STEP_FLOOR = 0.46  # largest frame-to-frame step measured on real footage of one person
 
 
 @register
@@ -63,11 +74,14 @@ class IdentityDriftDetector:
         pts = faces.points.astype(np.float64)
         yaw, pitch = head_pose(pts)
         eyes = eye_distance(pts)
+        mouth = mouth_opening(pts)
         hist = signals.measured.get("face.hist_change", np.full(n, np.nan))
-        cuts = shot_starts(hist, s.shot_cut)
-        ctx = _Context(signals, s, pts, yaw, eyes, emb)
+        similar = signals.measured.get("face.similarity", np.full(n, np.nan))
+        cuts = np.flatnonzero(is_shot_cut(hist, similar, min_change=s.shot_cut,
+                                          max_similarity=s.shot_cut_similarity))
+        ctx = _Context(signals, s, pts, (yaw, pitch, mouth), eyes, emb)
 
-        tracks, findings, plots = [], [], {}
+        tracks, findings, plots, events = [], [], {}, []
         for k in range(k_slots):
             present = faces.present[:, k]
             if not present.any():
@@ -75,22 +89,30 @@ class IdentityDriftDetector:
             centres = np.full((n, 2), np.nan)
             centres[present] = pts[present, k, :, :2].mean(axis=1)
             curve = np.full(n, np.nan)
-            for span in split_tracks(k, present, centres, eyes[:, k], t, cuts,
-                                     jump_eye_distances=s.track_jump_eye_distances,
-                                     gap_s=s.track_gap_s):
-                info, found = ctx.track(span, curve)
+            spans = split_tracks(k, present, centres, eyes[:, k], t, cuts,
+                                 jump_eye_distances=s.track_jump_eye_distances,
+                                 gap_s=s.track_gap_s)
+            while spans:
+                span = spans.pop(0)
+                info, found, dissolve = ctx.track(span, curve)
                 tracks.append(info)
                 findings.extend(found)
+                if dissolve is not None:  # the rest of the track is a new shot
+                    events.append(_dissolve_event(t, *dissolve))
+                    spans.insert(0, TrackSpan(k, dissolve[1], span.end, "new shot"))
             if np.isfinite(curve).any():
-                plots[f"identity_distance_face{k + 1}"] = _plot(
-                    t, curve, f"Face {k + 1}: identity distance to its reference (smoothed)",
-                    min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
-                         and tr["on_threshold"] is not None), default=s.abs_on))
+                measured = np.isfinite(curve)  # embedded frames only: no gaps in the line
+                plots[f"identity_distance_face{k + 1}"] = {
+                    **_plot(t[measured], curve[measured],
+                            f"Face {k + 1}: identity distance to its reference (smoothed)",
+                            min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
+                                 and tr["on_threshold"] is not None), default=s.abs_on)),
+                    "track": k}
         if len(cuts):
             plots["shot_change"] = {**_plot(t, hist, "Whole-frame colour histogram change",
                                             s.shot_cut), "unit": "share of picture",
                                     "threshold_label": "new shot"}
-        details = _details(tracks, cuts, t, hist, plots, emb)
+        details = _details(tracks, cuts, t, hist, plots, emb, events)
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
@@ -104,14 +126,22 @@ class _Context:
     """Per-clip arrays shared by the per-track analysis."""
 
     def __init__(self, signals: ClipSignals, s: IdentitySettings, pts: np.ndarray,
-                 yaw: np.ndarray, eyes: np.ndarray, emb: np.ndarray):
-        self.sig, self.s, self.pts, self.yaw, self.eyes = signals, s, pts, yaw, eyes
+                 pose: tuple[np.ndarray, np.ndarray, np.ndarray], eyes: np.ndarray,
+                 emb: np.ndarray):
+        self.sig, self.s, self.pts, self.eyes = signals, s, pts, eyes
+        self.yaw, self.pitch, self.mouth = pose
         self.emb = emb.astype(np.float64)
         self.t = signals.t_s
         self.skin = signals.measured.get("face.skin_ab")
         self.iris = signals.measured.get("face.iris_ab")
+        self.thumbs = signals.measured.get("face.thumb")
 
-    def track(self, span: TrackSpan, curve: np.ndarray) -> tuple[dict, list[Finding]]:
+    def track(self, span: TrackSpan, curve: np.ndarray
+              ) -> tuple[dict, list[Finding], tuple[int, int, float, float] | None]:
+        """One track's summary and findings; if a gradual change turns out to be a
+        cross-dissolve, the summary and findings cover the track up to it, and the dissolve
+        (last frame before, first frame after, share of the picture changed, blend residual)
+        is returned too."""
         s, k, t = self.s, span.slot, self.t
         sl = slice(span.start, span.end + 1)
         emb = np.full_like(self.emb[:, k], np.nan)
@@ -131,7 +161,7 @@ class _Context:
         }
         ref = reference(emb, usable, clean, s.reference_frames)
         if ref is None:
-            return info, []
+            return info, [], None
         ref_vec, ref_idx = ref
         raw = raw_distance(emb, ref_vec, usable)
         smooth = smoothed_distance(emb, ref_vec, usable, t, s.smooth_ms / 1000)
@@ -145,39 +175,77 @@ class _Context:
         info.update(
             measured=True, reference_t_s=float(t[ref_frame]), reference_frame=ref_frame,
             baseline=baseline, on_threshold=on, max_distance=float(np.nanmax(smooth[sl])),
-            p95_distance=q95, stability_score=_stability(q95, s.abs_on),
+            p95_distance=q95, largest_frame_step=largest_step(emb, usable, t),
+            matched_pose_distance=matched_pose_distance(
+                emb, usable, t, yaw, self.pitch[:, k], self.mouth[:, k]),
         )
+        info["stability_score"] = _stability(q95, info["largest_frame_step"], s)
         alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
-                             min_duration_s=s.min_duration_ms / 1000)
-        found = [self._finding(span, a, raw, ref_frame, baseline, on, near) for a in alarms]
-        return info, found
+                             min_duration_s=s.min_duration_ms / 1000,
+                             switch_step=s.switch_step, tolerance=s.walk_back_tolerance,
+                             lookback_s=s.smooth_ms / 1000 + 0.25)
+        found = []
+        for a in alarms:
+            before = a.last_near if a.last_near >= 0 else max(a.onset - 1, span.start)
+            dissolve = None if a.abrupt else self._dissolve(before, a.first_high, span)
+            if dissolve is not None:
+                head = TrackSpan(k, span.start, before, span.why)
+                curve[before + 1 : span.end + 1] = np.nan
+                info, found_head, _ = self.track(head, curve)
+                return info, found + found_head, dissolve
+            found.append(self._finding(span, a, raw, ref_frame, baseline, on, near))
+        return info, found, None
+
+    def _dissolve(self, foot: int, first_high: int, span: TrackSpan
+                  ) -> tuple[int, int, float, float] | None:
+        """(before, end, share, residual) if the rise at ``foot``..``first_high`` is a
+        cross-dissolve of the whole picture, else None."""
+        if self.thumbs is None:
+            return None
+        t, s = self.t, self.s
+        before = max(int(np.searchsorted(t, t[foot] - s.dissolve_margin_s)), span.start)
+        after = min(int(np.searchsorted(t, t[first_high] + s.dissolve_margin_s)), span.end)
+        if after - before < 2:
+            return None
+        share, residual = dissolve_measure(self.thumbs, before, after)
+        if share < s.dissolve_share or not residual <= s.dissolve_residual:
+            return None
+        step = max(1, int(round(0.2 / float(np.median(np.diff(t))))))
+        end = blend_end(self.thumbs, before, after, span.end, step)
+        return before, end, share, residual
 
     def _finding(self, span: TrackSpan, a: Alarm, raw: np.ndarray, ref_frame: int,
                  baseline: float, on: float, near: float) -> Finding:
         s, k, t = self.s, span.slot, self.t
         seg = a.segment
-        switch = a.rise_s * 1000 <= s.switch_max_ms + 1e-6
+        switch = a.abrupt
         after = raw[a.onset : seg.end + 1]
         after_med = float(np.nanmedian(after))
         peak = a.onset + int(np.nanargmax(after))
-        before = float(raw[a.last_near]) if a.last_near >= 0 else baseline
+        # The frame shown as "before": the one just before a switch, the last still-near
+        # frame before a drift.
+        prev = np.flatnonzero(~np.isnan(raw[: a.onset]))
+        before_frame = (int(prev[-1]) if len(prev) else -1) if switch else a.last_near
+        before = float(raw[before_frame]) if before_frame >= 0 else baseline
         to_end = seg.end >= span.end
         measured = {
             "reference_t_s": float(t[ref_frame]), "onset_frame": a.onset,
             "distance_before": before, "distance_after": after_med,
             "peak_distance": float(raw[peak]), "smoothed_peak": seg.peak_value,
-            "baseline": baseline, "step_distance": a.step, "rise_ms": a.rise_s * 1000,
+            "baseline": baseline, "largest_frame_step": a.step, "rise_ms": a.rise_s * 1000,
             "yaw_deg_at_onset": float(self.yaw[a.onset, k]),
             "eye_distance_px": float(self.eyes[a.onset, k]),
         }
-        notes = self._attributes(k, span.start, a, seg.end, measured)
+        notes = self._attributes(k, span.start, before_frame, a.onset, seg.end, measured)
         until = "the end of the shot" if to_end else f"{seg.end_s:.2f} s"
         several = int(np.any(~np.isnan(self.pts[:, :, 0, 0]), axis=0).sum()) > 1
         face = f"face {k + 1}" if several else "the face"
         if switch:
+            gap = ("within one frame" if a.onset - before_frame == 1
+                   else f"between frames {before_frame} and {a.onset}")
             text = (f"{face} becomes a different person at {t[a.onset]:.2f} s (frame {a.onset}): "
                     f"its identity distance to the reference at {t[ref_frame]:.2f} s jumps from "
-                    f"{before:.2f} to {raw[a.onset]:.2f} within one frame (alarm at {on:.2f}) and "
+                    f"{before:.2f} to {raw[a.onset]:.2f} {gap} (alarm at {on:.2f}) and "
                     f"stays near {after_med:.2f} until {until}")
         else:
             text = (f"{face} drifts into a different person from {t[a.onset]:.2f} s "
@@ -188,9 +256,9 @@ class _Context:
             Evidence(t_s=float(t[ref_frame]), label="reference", box=self._box(ref_frame, k)),
             Evidence(t_s=float(t[a.onset]), label="first failure", box=self._box(a.onset, k)),
         ]
-        if a.last_near >= 0:
-            evidence.insert(1, Evidence(t_s=float(t[a.last_near]), label="before",
-                                        box=self._box(a.last_near, k)))
+        if before_frame >= 0:
+            evidence.insert(1, Evidence(t_s=float(t[before_frame]), label="before",
+                                        box=self._box(before_frame, k)))
         if not switch:
             evidence.append(Evidence(t_s=float(t[peak]), label="most different",
                                      box=self._box(peak, k)))
@@ -203,20 +271,20 @@ class _Context:
             measured=measured,
             threshold={"on": on, "off": on - s.off_margin, "abs_on": s.abs_on,
                        "rel_on": s.rel_on, "near": near, "min_duration_ms": s.min_duration_ms,
-                       "switch_max_ms": s.switch_max_ms, "skin_shift": s.skin_shift,
+                       "switch_step": s.switch_step, "skin_shift": s.skin_shift,
                        "iris_shift": s.iris_shift},
             evidence=evidence, track=k,
         )
 
-    def _attributes(self, k: int, start: int, a: Alarm, end: int, measured: dict) -> list[str]:
+    def _attributes(self, k: int, start: int, before_end: int, onset: int, end: int,
+                    measured: dict) -> list[str]:
         """Skin and iris chroma before/after the onset, as supporting measurements."""
         notes = []
-        before_end = a.last_near if a.last_near >= 0 else a.onset - 1
         for name, arr, limit in (("skin", self.skin, self.s.skin_shift),
                                  ("iris", self.iris, self.s.iris_shift)):
             if arr is None:
                 continue
-            b, c = arr[start : before_end + 1, k], arr[a.onset : end + 1, k]
+            b, c = arr[start : before_end + 1, k], arr[onset : end + 1, k]
             b, c = b[~np.isnan(b[:, 0])], c[~np.isnan(c[:, 0])]
             if len(b) < 3 or len(c) < 3:
                 continue
@@ -234,9 +302,16 @@ class _Context:
         return face_box(self.pts[i, k])
 
 
-def _stability(q95: float, abs_on: float) -> float:
-    """1.0 when the face's 95th-percentile distance stays low, 0.0 at the alarm threshold."""
-    return float(np.clip(1 - (q95 - STABILITY_FLOOR) / (abs_on - STABILITY_FLOOR), 0, 1))
+def _stability(q95: float, step: float, s: IdentitySettings) -> float:
+    """Graded identity stability of one track, 1.0 steady to 0.0 another person.
+
+    The lower of two scores: the 95th-percentile smoothed distance (1.0 up to
+    ``STABILITY_FLOOR``, 0.0 at the alarm threshold) and the largest frame-to-frame step
+    (1.0 up to ``STEP_FLOOR``, the most real footage showed, 0.0 at ``switch_step``).
+    """
+    level = 1 - (q95 - STABILITY_FLOOR) / (s.abs_on - STABILITY_FLOOR)
+    flicker = 1.0 if np.isnan(step) else 1 - (step - STEP_FLOOR) / (s.switch_step - STEP_FLOOR)
+    return float(np.clip(min(level, flicker), 0, 1))
 
 
 def _range(values: np.ndarray) -> list[float] | None:
@@ -250,19 +325,33 @@ def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> di
             "threshold": float(threshold), "threshold_label": "alarm"}
 
 
+def _dissolve_event(t: np.ndarray, before: int, after: int, share: float,
+                    residual: float) -> dict:
+    return {"t_s": float(t[after]), "kind": "new_shot", "changed_share": share,
+            "blend_residual": residual,
+            "description": f"new shot: a cross-dissolve that ends at {t[after]:.2f} s (the whole "
+                           f"picture blends into another, {share:.0%} of it changes, not just "
+                           "the face); face references restart, so this is an edit, not "
+                           "identity drift"}
+
+
 def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,
-             plots: dict, emb: np.ndarray) -> dict:
+             plots: dict, emb: np.ndarray, dissolves: list[dict]) -> dict:
     scores = [tr["stability_score"] for tr in tracks if tr["stability_score"] is not None]
+    matched = [tr["matched_pose_distance"] for tr in tracks
+               if np.isfinite(tr.get("matched_pose_distance", np.nan))]
     embedded = ~np.isnan(emb[..., 0])
     events = [{"t_s": float(t[c]), "kind": "new_shot", "histogram_change": float(hist[c]),
                "description": f"new shot at {t[c]:.2f} s (the whole picture changes); face "
                               "references restart, so this is an edit, not identity drift"}
               for c in cuts]
+    events = sorted(events + dissolves, key=lambda e: e["t_s"])
     return {
         "stability_score": min(scores) if scores else None,
+        "matched_pose_distance": max(matched) if matched else None,
         "tracks": tracks,
         "events": events,
-        "shot_starts_s": [float(t[c]) for c in cuts],
+        "shot_starts_s": sorted([float(t[c]) for c in cuts] + [e["t_s"] for e in dissolves]),
         "embedded_fraction": float(embedded.any(axis=1).mean()) if len(embedded) else 0.0,
         "signals": plots,
     }

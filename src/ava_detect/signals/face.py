@@ -31,6 +31,7 @@ IRISES = ((468, (469, 470, 471, 472), 159, 145), (473, (474, 475, 476, 477), 386
 
 _HIST_BINS = 8  # per RGB channel, for the shot-change histogram
 _HIST_SIDE = 96  # frames are shrunk to this before the histogram
+_THUMB_SIDE = 16  # each frame is kept as a 16x16 colour thumbnail (dissolve tests)
 
 
 def head_pose(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,6 +72,12 @@ def eye_distance(points: np.ndarray) -> np.ndarray:
     a = p[..., list(EYE_IMAGE_LEFT), :].mean(axis=-2)
     b = p[..., list(EYE_IMAGE_RIGHT), :].mean(axis=-2)
     return np.linalg.norm(a - b, axis=-1)
+
+
+def mouth_opening(points: np.ndarray) -> np.ndarray:
+    """Inner-lip gap per eye distance (0 closed, ~0.5 wide open): (..., 478, 3) -> (...)."""
+    p = np.asarray(points, dtype=np.float64)
+    return np.linalg.norm(p[..., 13, :2] - p[..., 14, :2], axis=-1) / eye_distance(p)
 
 
 def face_box(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
@@ -167,6 +174,29 @@ def histogram_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(0.5 * np.abs(a - b).sum())
 
 
+def layout(rgb: np.ndarray, side: int = 32) -> np.ndarray:
+    """The frame's coarse light/dark layout: side x side grey, zero mean, unit norm, float32.
+
+    The dot product of two layouts is their correlation (1 same picture, ~0 unrelated).
+    """
+    small = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
+    v = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32).ravel()
+    v -= v.mean()
+    return v / max(float(np.linalg.norm(v)), 1e-6)
+
+
+def is_shot_cut(hist_change: np.ndarray, similarity: np.ndarray, *, min_change: float,
+                max_similarity: float) -> np.ndarray:
+    """(N,) bool: an editorial cut before each frame.
+
+    A cut changes the colours and the layout of the whole picture at once; a lighting jump
+    keeps the layout (similarity stays high), a face swap changes too little of the picture.
+    """
+    change = np.nan_to_num(np.asarray(hist_change, dtype=np.float64), nan=0.0)
+    sim = np.nan_to_num(np.asarray(similarity, dtype=np.float64), nan=1.0)
+    return (change >= min_change) & (sim <= max_similarity)
+
+
 class _Track:
     """Embedding schedule of one face slot (see :class:`FaceAnalyzer`)."""
 
@@ -202,7 +232,9 @@ class FaceAnalyzer:
     ``finish`` returns (N = frames, K = face slots):
     ``face.embedding`` (N, K, 128) float32, ``face.skin_ab`` and ``face.iris_ab`` (N, K, 2)
     float32 CIE a*/b*, ``face.hist_change`` (N,) float32 colour-histogram change from the
-    previous frame (0-1). NaN where not measured.
+    previous frame (0-1), ``face.similarity`` (N,) float32 correlation of the frame's coarse
+    layout with the previous frame's (-1-1), ``face.thumb`` (N, 16, 16, 3) uint8 each frame
+    shrunk to 16x16 pixels. NaN where not measured.
     """
 
     name = "face"
@@ -219,7 +251,10 @@ class FaceAnalyzer:
         self._skin: list[np.ndarray] = []
         self._iris: list[np.ndarray] = []
         self._hist: list[float] = []
+        self._similar: list[float] = []
+        self._thumbs: list[np.ndarray] = []
         self._prev_hist: np.ndarray | None = None
+        self._prev_layout: np.ndarray | None = None
 
     def begin(self, info: ClipInfo) -> None:
         self._full_width = float(info.display_size[0])
@@ -236,11 +271,18 @@ class FaceAnalyzer:
         self._emb.append(np.full((self.k, EMBEDDING_DIM), np.nan, np.float32))
         self._skin.append(np.full((self.k, 2), np.nan, np.float32))
         self._iris.append(np.full((self.k, 2), np.nan, np.float32))
-        hist = colour_histogram(frame.rgb)
-        change = np.nan if self._prev_hist is None else histogram_change(hist, self._prev_hist)
-        self._prev_hist = hist
+        hist, lay = colour_histogram(frame.rgb), layout(frame.rgb)
+        self._thumbs.append(cv2.resize(frame.rgb, (_THUMB_SIDE, _THUMB_SIDE),
+                                       interpolation=cv2.INTER_AREA))
+        first = self._prev_hist is None
+        change = np.nan if first else histogram_change(hist, self._prev_hist)
+        similar = np.nan if first else float(lay @ self._prev_layout)
+        self._prev_hist, self._prev_layout = hist, lay
         self._hist.append(change)
-        if change >= self.s.shot_cut:  # an edit: every reference starts again
+        self._similar.append(similar)
+        if is_shot_cut(np.array([change]), np.array([similar]), min_change=self.s.shot_cut,
+                       max_similarity=self.s.shot_cut_similarity)[0]:
+            # an edit: every reference starts again
             for track in self._tracks:
                 track.restart()
         if faces is None:
@@ -312,6 +354,9 @@ class FaceAnalyzer:
             "face.skin_ab": np.stack(self._skin) if n else np.zeros((*shape, 2)),
             "face.iris_ab": np.stack(self._iris) if n else np.zeros((*shape, 2)),
             "face.hist_change": np.asarray(self._hist, dtype=np.float32),
+            "face.similarity": np.asarray(self._similar, dtype=np.float32),
+            "face.thumb": (np.stack(self._thumbs) if n
+                           else np.zeros((0, _THUMB_SIDE, _THUMB_SIDE, 3), np.uint8)),
         }
 
 

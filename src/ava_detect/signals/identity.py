@@ -27,12 +27,6 @@ class TrackSpan:
     why: str
 
 
-def shot_starts(hist_change: np.ndarray, threshold: float) -> np.ndarray:
-    """Frame indices where a new shot begins (the colour histogram jumps), as (C,) int."""
-    change = np.nan_to_num(np.asarray(hist_change, dtype=np.float64), nan=0.0)
-    return np.flatnonzero(change >= threshold)
-
-
 def split_tracks(slot: int, present: np.ndarray, centres: np.ndarray, eyes: np.ndarray,
                  t_s: np.ndarray, cuts: np.ndarray, *, jump_eye_distances: float,
                  gap_s: float) -> list[TrackSpan]:
@@ -127,38 +121,158 @@ class Alarm:
     """One stretch where a face reads as someone else, with its onset walked back."""
 
     segment: Segment  # from the smoothed distance
-    onset: int  # first frame that is no longer near the baseline
-    last_near: int  # the last frame before it still near the baseline (-1 if none)
-    rise_s: float  # time from last_near to the first frame at or above the on threshold
-    step: float  # embedding distance between last_near and onset (NaN if no last_near)
+    onset: int  # the first frame that shows the other person
+    last_near: int  # the foot of the rise: last frame at the level before it (-1 if none)
+    first_high: int  # the first frame at or above the on threshold
+    rise_s: float  # time from last_near to first_high
+    step: float  # largest embedding change between neighbouring frames in the rise
+    abrupt: bool  # that change is a switch (>= switch_step), not a gradual drift
 
 
 def find_alarms(raw: np.ndarray, smooth: np.ndarray, emb: np.ndarray, t_s: np.ndarray, *,
-                on: float, off: float, near: float, min_duration_s: float) -> list[Alarm]:
-    """Alarms of one track: hysteresis on the smoothed distance, onset from the raw distance.
+                on: float, off: float, near: float, min_duration_s: float, switch_step: float,
+                tolerance: float, lookback_s: float) -> list[Alarm]:
+    """Alarms of one track: hysteresis on the smoothed distance, onset from per-frame values.
 
-    The onset is the usable frame right after the last frame (before the alarm) whose raw
-    distance is at most ``near``; the rise time runs from that frame to the first raw distance
-    at or above ``on``. An alarm must last ``min_duration_s`` from its onset (the smoothed
-    curve itself crosses later, by up to half its window, so a change near the end of a clip
-    would otherwise be lost).
+    ``first_high`` is the earliest raw distance at or above ``on`` within ``lookback_s`` before
+    the smoothed curve crosses (it lags by up to its window). From there the rise is walked
+    back down to its foot: frame by frame while the raw distance keeps to within ``tolerance``
+    of the lowest value seen, stopping at the first frame at or below ``near`` (back at the
+    baseline). A head turn can hold the distance above ``near`` for seconds; the foot of the
+    rise is then where the climb began. If one step between neighbouring frames (at most 2.5
+    frame times apart) inside the rise moves the embedding by ``switch_step`` or more, the change
+    is abrupt and the onset is the frame after that step; otherwise it is gradual and the onset
+    is the frame after the foot. An alarm must last ``min_duration_s`` from its onset.
     """
     alarms = []
     usable = ~np.isnan(raw)
+    idx = np.flatnonzero(usable)
+    frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.04
     for seg in hysteresis_segments(smooth, t_s, on=on, off=off, min_frames=2):
-        before = np.flatnonzero(usable[: seg.start + 1] & (raw[: seg.start + 1] <= near))
-        last_near = int(before[-1]) if len(before) else -1
-        after = np.flatnonzero(usable[last_near + 1 :]) + last_near + 1
-        onset = int(after[0]) if len(after) else seg.start
-        high = np.flatnonzero(usable[onset:] & (raw[onset:] >= on)) + onset
-        first_high = int(high[0]) if len(high) else seg.peak
-        t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
-        step = (float(np.linalg.norm(emb[onset] - emb[last_near])) if last_near >= 0
-                else float("nan"))
+        lo = int(np.searchsorted(t_s, t_s[seg.start] - lookback_s))
+        high = idx[(idx >= lo) & (idx <= seg.peak) & (raw[idx] >= on)]
+        first_high = int(high[0]) if len(high) else seg.start
+        foot, lowest, at_baseline = first_high, raw[first_high], False
+        for i in idx[idx < first_high][::-1]:
+            if raw[i] > lowest + tolerance:
+                break
+            if raw[i] < lowest:
+                foot, lowest = int(i), raw[i]
+            if raw[i] <= near:
+                foot, at_baseline = int(i), True
+                break
+        rise = idx[(idx >= foot) & (idx <= first_high)]
+        steps = [(float(np.linalg.norm(emb[j] - emb[i])), int(j))
+                 for i, j in zip(rise[:-1], rise[1:], strict=True)
+                 if t_s[j] - t_s[i] <= 2.5 * frame_s]
+        step, at = max(steps) if steps else (float("nan"), first_high)
+        abrupt = step >= switch_step
+        later = idx[idx > foot]
+        onset = at if abrupt else (int(later[0]) if len(later) and foot < first_high
+                                   else first_high)
         if seg.end_s - t_s[onset] + 1e-9 < min_duration_s:
             continue
-        alarms.append(Alarm(seg, onset, last_near, float(t_s[first_high] - t0), step))
+        last_near = foot if (at_baseline or foot < first_high) else -1
+        t0 = t_s[last_near] if last_near >= 0 else t_s[onset]
+        alarms.append(Alarm(seg, onset, last_near, first_high, float(t_s[first_high] - t0),
+                            step, abrupt))
     return alarms
+
+
+def largest_step(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray) -> float:
+    """Largest embedding change between neighbouring usable frames (<= 1.5 frame times apart).
+
+    Real footage of one person stays below ~0.46 from one frame to the next; a face that
+    flickers into someone else for a frame, or switches, jumps further. NaN without a pair.
+    """
+    idx = np.flatnonzero(usable)
+    if len(idx) < 2:
+        return float("nan")
+    frame_s = float(np.median(np.diff(t_s)))
+    pairs = np.diff(t_s[idx]) <= 1.5 * frame_s
+    if not pairs.any():
+        return float("nan")
+    steps = np.linalg.norm(emb[idx[1:]] - emb[idx[:-1]], axis=1)[pairs]
+    return float(steps.max())
+
+
+def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
+                          yaw: np.ndarray, pitch: np.ndarray, mouth: np.ndarray, *,
+                          min_lag_s: float = 2.0, max_pose_deg: float = 5.0,
+                          max_mouth: float = 0.05, min_pairs: int = 10) -> float:
+    """Median distance between frames at least ``min_lag_s`` apart that show the same pose.
+
+    Pairs must agree within ``max_pose_deg`` in yaw and pitch and ``max_mouth`` in mouth
+    opening (per eye distance), which removes most of what moves a real person's embedding
+    (head turns, speech). NaN with fewer than ``min_pairs`` pairs. A face that keeps its
+    identity stays near its short-lag value; one that slowly becomes someone else does not.
+    """
+    i = np.flatnonzero(usable & np.isfinite(yaw) & np.isfinite(pitch) & np.isfinite(mouth))
+    if len(i) < 2:
+        return float("nan")
+    e, t, y, p, m = emb[i], t_s[i], yaw[i], pitch[i], mouth[i]
+    a, b = np.triu_indices(len(i), k=1)
+    keep = ((np.abs(t[a] - t[b]) >= min_lag_s) & (np.abs(y[a] - y[b]) <= max_pose_deg)
+            & (np.abs(p[a] - p[b]) <= max_pose_deg) & (np.abs(m[a] - m[b]) <= max_mouth))
+    if keep.sum() < min_pairs:
+        return float("nan")
+    return float(np.median(np.linalg.norm(e[a[keep]] - e[b[keep]], axis=1)))
+
+
+def dissolve_measure(thumbs: np.ndarray, before: int, after: int, *,
+                     changed_level: float = 16.0) -> tuple[float, float]:
+    """Does the picture go from ``before`` to ``after`` by a cross-dissolve?
+
+    Parameters
+    ----------
+    thumbs
+        (N, h, w, 3) uint8 frame thumbnails.
+    before, after
+        Frame indices around the change.
+
+    Returns
+    -------
+    share
+        Share of thumbnail pixels that changed by more than ``changed_level`` (of 255) in some
+        channel: a dissolve between shots changes the whole picture (~1.0), a new face on the
+        same body and background changes a part (a talking head ~0.01, a dancer ~0.3-0.55).
+    residual
+        Median, over the frames in between, of how far each is from the best blend
+        ``(1 - w) * before + w * after``, relative to the whole change: a dissolve is such a
+        blend (~0.05-0.15), movement is not (~0.3-1.3). NaN without frames in between.
+    """
+    a = thumbs[before].astype(np.float32)
+    b = thumbs[after].astype(np.float32)
+    change = b - a
+    share = float((np.abs(change).max(axis=-1) > changed_level).mean())
+    d = change.ravel()
+    norm = max(float(np.linalg.norm(d)), 1e-6)
+    residuals = []
+    for m in range(before + 1, after):
+        x = thumbs[m].astype(np.float32).ravel() - a.ravel()
+        w = float(np.clip(x @ d / norm**2, 0.0, 1.0))
+        residuals.append(float(np.linalg.norm(x - w * d)) / norm)
+    return share, float(np.median(residuals)) if residuals else float("nan")
+
+
+def blend_end(thumbs: np.ndarray, before: int, after: int, last: int, step: int) -> int:
+    """The frame where a dissolve from ``before`` towards ``after`` stops progressing.
+
+    The blend weight of each frame (0 at ``before``, 1 at ``after``) is followed from ``after``
+    on; the dissolve has ended at the first frame whose weight grows by less than 0.03 over the
+    next ``step`` frames (or at ``last``).
+    """
+    a = thumbs[before].astype(np.float32).ravel()
+    d = thumbs[after].astype(np.float32).ravel() - a
+    norm2 = max(float(d @ d), 1e-6)
+
+    def weight(i: int) -> float:
+        return float((thumbs[i].astype(np.float32).ravel() - a) @ d / norm2)
+
+    for i in range(after, last + 1):
+        if weight(min(i + step, last)) - weight(i) < 0.03:
+            return i
+    return last
 
 
 def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int = 600) -> tuple[list, list]:
