@@ -129,8 +129,13 @@ def test_joint_measurements():
     p = hand()
     assert sideways_bend(p) < 8.0
     bent = p.copy()
-    bent[7:9, 0] += 40.0  # index end bones pushed sideways by 0.4 palm lengths
-    assert sideways_bend(bent) > 35.0
+    bent[7:9, 0] += 20.0  # index end bones pushed sideways by 0.2 palm lengths
+    assert sideways_bend(bent) > 25.0
+    curled = p.copy()
+    curled[7:9, 2] -= 60.0  # a finger flexed hard towards the camera: not measured
+    curled[7:9, 0] += 20.0
+    curled[[6, 10, 11, 12, 14, 15, 16, 18, 19, 20], 2] -= 200.0  # other fingers curled too
+    assert np.isnan(sideways_bend(curled)) or sideways_bend(curled) < 25.0
     assert 40.0 < thumb_direction(p) < 65.0  # up and out on the thumb side
     back = p.copy()
     back[3:5, 0] = p[2, 0] + np.array([60.0, 120.0])  # thumb folded across towards the pinky
