@@ -307,7 +307,7 @@ def sideways_bend(points: np.ndarray) -> np.ndarray:
     side = palm_frame(points)[..., 0, :]
     out = np.full(points.shape[:-2], np.nan)
     for chain in FINGER_CHAINS[1:]:
-        bones = [points[..., b, :] - points[..., a, :] for a, b in zip(chain[:-1], chain[1:])]
+        bones = [points[..., chain[i + 1], :] - points[..., chain[i], :] for i in range(3)]
         with np.errstate(invalid="ignore", divide="ignore"):
             lean = [np.degrees(np.arcsin(np.clip(
                 np.sum(v * side, axis=-1) / np.linalg.norm(v, axis=-1), -1.0, 1.0)))
