@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished")
 _MIN_TRACK_FRAMES = 3  # shorter tracks are detection noise, not hands
 _PLOT_POINTS = 600
+_CARRY_LOST_FRAMES = 3  # the presence analyser scores a lost hand's last crop this long
 
 
 @register
@@ -102,22 +103,27 @@ def track_values(tracks: HandTracks, per_slot: np.ndarray | None,
                  carry_lost: bool = True) -> np.ndarray:
     """(N, K) per-slot analyser output -> (N, T) per track; NaN where missing.
 
-    With ``carry_lost`` a track's value in the frames right after it was lost is read from the
-    slot it last used (the presence analyser scores a lost hand's last crop there).
+    With ``carry_lost`` a track's value in the three frames after it was lost is read from the
+    slot it last used, unless another track holds that slot (the presence analyser scores a
+    lost hand's last crop there).
     """
     n_frames, n_t = tracks.slot.shape
     out = np.full((n_frames, n_t), np.nan)
     if per_slot is None or per_slot.shape[0] != n_frames:
         return out
+    used = np.zeros((n_frames, per_slot.shape[1] + 1), bool)
+    rows, cols = np.nonzero(tracks.slot >= 0)
+    used[rows, tracks.slot[rows, cols]] = True
     for t in range(n_t):
-        last = -1
+        last, since = -1, 0
         for n in range(n_frames):
             k = tracks.slot[n, t]
             if k >= 0:
-                last = k
-            elif not carry_lost or last < 0:
-                continue
+                last, since = k, 0
             else:
+                since += 1
+                if not carry_lost or last < 0 or since > _CARRY_LOST_FRAMES or used[n, last]:
+                    continue
                 k = last
             if k < per_slot.shape[1]:
                 out[n, t] = per_slot[n, k]
