@@ -42,6 +42,7 @@ class HandSettings:
     gate_max_speed: float = 0.25  # palm-centre motion, palm widths per frame
     gate_min_palm_px: float = 40.0  # palm width (index to pinky knuckle); smaller: angles are noise
     gate_min_other_dist: float = 2.0  # palm widths to the nearest other hand (touching hands swap)
+    gate_min_other_dist_after: float = 1.5  # ... in the judged frame (a flip moves the palm)
     gate_min_presence: float = 0.9  # landmark model's presence score in the frame before
     gate_min_presence_after: float = 0.5  # ... and in the judged frame (a breaking hand drops)
     # --- palm_flip: the palm/back sign flips without passing edge-on ---

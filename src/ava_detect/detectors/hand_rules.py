@@ -29,29 +29,32 @@ class Event:
 
 
 def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings,
-               min_presence: float | None = None) -> np.ndarray:
+               judged: bool = False) -> np.ndarray:
     """(N, T) bool: the hand is present, big enough, apart from other hands, inside the frame
-    and (where measured) seen by the landmark model with presence >= ``min_presence``
-    (default ``gate_min_presence``)."""
-    floor = hs.gate_min_presence if min_presence is None else min_presence
+    and (where measured) confidently seen by the landmark model.
+
+    With ``judged`` the looser limits for the judged frame itself apply (presence
+    ``gate_min_presence_after``, distance ``gate_min_other_dist_after``): a breaking hand
+    looks less like a hand, and its palm centre may move towards the other hand.
+    """
+    floor = hs.gate_min_presence_after if judged else hs.gate_min_presence
+    apart = hs.gate_min_other_dist_after if judged else hs.gate_min_other_dist
     pres_ok = np.isnan(presence) | (presence >= floor)
     with np.errstate(invalid="ignore"):
         return (
             (sig.palm_px >= hs.gate_min_palm_px)
-            & (sig.other_dist > hs.gate_min_other_dist)
+            & (sig.other_dist > apart)
             & sig.inside
             & pres_ok
         )
 
 
 def gate(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
-    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view at n-1 (presence >=
-    ``gate_min_presence``) and at n (presence >= ``gate_min_presence_after``), and the
-    hand moved less than ``gate_max_speed`` palm widths a frame from n-2 to n-1 and from n-1
-    to n. Rows 0 and 1 are False."""
+    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view at n-1 and (with the
+    looser limits of a judged frame) at n, and the hand moved less than ``gate_max_speed``
+    palm widths a frame from n-2 to n-1 and from n-1 to n. Rows 0 and 1 are False."""
     view = clear_view(sig, presence, hs)
-    # the judged frame itself may look less like a hand: that is what breaking looks like
-    after = clear_view(sig, presence, hs, hs.gate_min_presence_after)
+    after = clear_view(sig, presence, hs, judged=True)
     out = np.zeros_like(view)
     with np.errstate(invalid="ignore"):
         out[1:] = after[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
