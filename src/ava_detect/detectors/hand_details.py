@@ -36,6 +36,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         entry = {
             "track": t,
             "hand": hand_name(tracks, t),
+            "mediapipe_label": "Left" if tracks.handedness[t] < 0 else "Right",
             "frames": int(here.sum()),
             "first_s": float(t_s[np.argmax(here)]),
             "last_s": float(t_s[len(here) - 1 - np.argmax(here[::-1])]),
@@ -52,7 +53,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         entry.update(finger_summary(fingers[:, t], steady))
         per_track.append(entry)
         if here.sum() >= _MIN_PLOT_FRAMES:
-            name = hand_name(tracks, t)
+            name = f"{hand_name(tracks, t)} (track {t})"
             plots.update(_track_plots(t, name, t_s, sig, presence, fingers, hs, max_points))
     measured = signals.measured
     return {

@@ -92,6 +92,8 @@ def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event
             held = n - hs.flip_min_frames >= 0 and old_side[n - hs.flip_min_frames: n].all()
             if last is None or not held:
                 continue
+            # the episode is the flip itself: a flip back soon after joins it when merged
+            last = min(last, int(n) + hs.flip_min_frames - 1)
             events.append(Event(
                 "palm_flip", t, int(n), last, float(abs(b - a)),
                 measured={"facing_before": float(a), "facing_after": float(b),
