@@ -229,16 +229,24 @@ def presence_and_vanish(
 
 
 def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
-            hs: HandSettings) -> bool:
-    """The hand lost after frame ``seen`` came back at frame ``back`` about where it was,
-    moving less than ``gate_max_speed`` palm widths a frame on average over the gap."""
-    if back >= tracks.present.shape[0] or not tracks.present[back, t]:
-        return False
-    p = tracks.points[[seen, back], t].astype(np.float64)
-    box = (p[..., :2].min(axis=-2) + p[..., :2].max(axis=-2)) / 2
-    moved = min(np.linalg.norm(box[1] - box[0]),
-                np.linalg.norm(sig.centre[back, t] - sig.centre[seen, t]))
-    return bool(moved / sig.palm_px[seen, t] / (back - seen) < hs.gate_max_speed)
+            hs: HandSettings, look: int = 3) -> bool:
+    """The hand lost after frame ``seen`` came back about where it was: in one of the first
+    ``look`` frames from ``back`` it is less than ``gate_max_speed`` palm widths a frame (on
+    average since ``seen``) from its last position. Looking at a few frames tolerates a
+    spurious detection joining the track first."""
+    n_frames = tracks.present.shape[0]
+    p0 = tracks.points[seen, t].astype(np.float64)
+    box0 = (p0[:, :2].min(axis=0) + p0[:, :2].max(axis=0)) / 2
+    for m in range(back, min(back + look, n_frames)):
+        if not tracks.present[m, t]:
+            continue
+        p = tracks.points[m, t].astype(np.float64)
+        box = (p[:, :2].min(axis=0) + p[:, :2].max(axis=0)) / 2
+        moved = min(np.linalg.norm(box - box0),
+                    np.linalg.norm(sig.centre[m, t] - sig.centre[seen, t]))
+        if moved / sig.palm_px[seen, t] / (m - seen) < hs.gate_max_speed:
+            return True
+    return False
 
 
 def _num(x: float) -> float | None:
