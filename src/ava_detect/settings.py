@@ -42,6 +42,7 @@ class HandSettings:
     gate_max_speed: float = 0.25  # palm-centre motion, palm widths per frame
     gate_min_palm_px: float = 40.0  # palm width (index to pinky knuckle); smaller: angles are noise
     gate_min_other_dist: float = 2.0  # palm widths to the nearest other hand (touching hands swap)
+    gate_min_other_dist_after: float = 1.5  # ... in the judged frame (a flip moves the palm)
     gate_min_presence: float = 0.9  # landmark model's presence score in the frame before
     gate_min_presence_after: float = 0.5  # ... and in the judged frame (a breaking hand drops)
     # --- palm_flip: the palm/back sign flips without passing edge-on ---
@@ -64,9 +65,10 @@ class HandSettings:
     vanish_edge_frames: float = 3.0
     # --- segments: events of one kind on one track closer than this are one finding ---
     merge_gap_s: float = 0.5
-    # --- joint anatomy limits (supporting measurements; worst real value x ~1.3) ---
-    sideways_bend_deg: float = 35.0  # bend of a finger joint out of its flexion plane
-    thumb_back_deg: float = 120.0  # thumb direction from the index knuckle line, in the palm
+    # --- joint anatomy limits (supporting measurements, never alarms: generated hands stay
+    # inside the real range too); the worst value on the real clips x ~1.1-1.2 ---
+    sideways_bend_deg: float = 60.0  # sideways bend at a middle/end knuckle (real max 50)
+    thumb_back_deg: float = 140.0  # |thumb direction| in the palm plane (real max 130)
     # --- verdict when nothing could be judged ---
     min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
