@@ -95,3 +95,22 @@ def test_edited_real_hand_is_caught_at_the_first_edited_frame(
     assert first.evidence[0].t_s == pytest.approx(result.signals.t_s[edited.start - 1])
     # nothing fires before the edit
     assert all(_frame(result, f.first_s) >= edited.start for f in check.findings)
+
+
+def test_presence_rerun_reproduces_mediapipe_on_a_real_hand(media_dir: Path, analyse):
+    from ava_detect.landmarks import HandLandmarkRerun
+    from ava_detect.media import read_frame_at
+
+    result = analyse(str(media_dir / REAL["landmarker"]))
+    hands = result.signals.hands
+    model = HandLandmarkRerun()
+    errors, scores = [], []
+    for n in (60, 120, 180):
+        frame = read_frame_at(result.signals.info.path, float(result.signals.t_s[n]))
+        out = model.run(frame.rgb, hands.image[n - 1, 0])  # the tracker's crop for frame n
+        errors.append(np.linalg.norm(out.points[:, :2] - hands.image[n, 0, :, :2], axis=1).mean())
+        scores.append(out.presence)
+    assert max(errors) < 5.0  # pixels, on a 640 x 360 clip
+    assert min(scores) > 0.95
+    assert result.signals.measured["hand_presence.score"].shape == hands.score.shape
+    assert np.nanmedian(result.signals.measured["hand_presence.score"][:, 0]) > 0.95

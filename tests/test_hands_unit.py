@@ -129,8 +129,13 @@ def test_joint_measurements():
     p = hand()
     assert sideways_bend(p) < 8.0
     bent = p.copy()
-    bent[7:9, 0] += 40.0  # index end bones pushed sideways by 0.4 palm lengths
-    assert sideways_bend(bent) > 35.0
+    bent[7:9, 0] += 20.0  # index end bones pushed sideways by 0.2 palm lengths
+    assert sideways_bend(bent) > 25.0
+    curled = p.copy()
+    curled[7:9, 2] -= 60.0  # a finger flexed hard towards the camera: not measured
+    curled[7:9, 0] += 20.0
+    curled[[6, 10, 11, 12, 14, 15, 16, 18, 19, 20], 2] -= 200.0  # other fingers curled too
+    assert np.isnan(sideways_bend(curled)) or sideways_bend(curled) < 25.0
     assert 40.0 < thumb_direction(p) < 65.0  # up and out on the thumb side
     back = p.copy()
     back[3:5, 0] = p[2, 0] + np.array([60.0, 120.0])  # thumb folded across towards the pinky
@@ -293,3 +298,55 @@ def test_plot_signals_follow_the_convention():
         assert len(entry["t_s"]) == len(entry["values"]) == 40
     assert plots["palm_facing_t0"]["values"][0] == pytest.approx(
         float(palm_facing(hand())) * -1, abs=1e-3)
+
+
+# --- finger count on a drawn hand ------------------------------------------------------------
+
+def drawn_hand(missing: tuple[int, ...] = (), extra: bool = False):
+    """A skin-coloured hand drawn on a blue background, and its landmarks."""
+    import cv2
+
+    pts = hand(centre=(150.0, 230.0), scale=60.0)
+    img = np.zeros((320, 300, 3), np.uint8)
+    img[:] = (40, 90, 160)
+    skin = (222, 172, 140)
+    palm = np.round(pts[[0, 1, 5, 9, 13, 17], :2]).astype(np.int32)
+    cv2.fillConvexPoly(img, cv2.convexHull(palm), skin)
+    for f, chain in enumerate(((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16),
+                               (17, 18, 19, 20))):
+        if f in missing:
+            continue
+        line = np.round(pts[list(chain), :2]).astype(np.int32)
+        cv2.polylines(img, [line], False, skin, thickness=11)
+    if extra:  # a sixth finger beyond the pinky
+        base, tip = pts[17, :2] + (2, 4), pts[20, :2] + (32, 26)
+        cv2.line(img, tuple(int(v) for v in base), tuple(int(v) for v in tip), skin, 11)
+    return img, pts
+
+
+@pytest.mark.parametrize(("missing", "extra", "expected"),
+                         [((), False, 5), ((2,), False, 4), ((), True, 6)])
+def test_finger_count_on_a_drawn_hand(missing, extra, expected):
+    from ava_detect.signals.fingers import (
+        hand_crop,
+        learn_colour,
+        read_fingers,
+        skin_mask_points,
+    )
+
+    img, pts = drawn_hand(missing, extra)
+    crop = hand_crop(img, pts)
+    model = learn_colour(crop.ycrcb, skin_mask_points(crop.ycrcb.shape[:2], crop.points,
+                                                      crop.width))
+    reading = read_fingers(crop, model)
+    assert reading.count == expected
+    assert reading.unmatched == (1 if extra else 0)
+
+
+def test_steady_count_changes_need_a_stable_run_and_a_held_change():
+    from ava_detect.detectors.hand_details import steady_count_changes
+
+    count = np.array([5.0] * 8 + [4, 4] + [5] * 8 + [3] + [5] * 5)
+    ok = np.ones(len(count), bool)
+    # 5 -> 4 held two frames: one; back to 5 after only two 4s: none; a one-frame 3: none
+    assert steady_count_changes(count, ok) == [8]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from lipsync_synth import (
@@ -15,7 +17,7 @@ from lipsync_synth import (
 
 from ava_detect.detectors import detector_for
 from ava_detect.detectors.lip_sync import tolerance_of
-from ava_detect.report.json import contract_errors, plain
+from ava_detect.report.json import plain
 from ava_detect.settings import LipSyncSettings, Settings
 from ava_detect.signals import audio as A
 from ava_detect.signals import mouth as M
@@ -173,26 +175,26 @@ def test_pause_with_breath_or_still_open_mouth_is_not_a_finding():
     assert not [f for f in result.findings if f.kind.startswith("mouth_")]
 
 
-def test_mouth_still_during_speech_but_not_for_a_short_mm():
+def test_mouth_still_in_speech_but_not_for_a_short_mm():
     rng = np.random.default_rng(13)
     t_env, env = syllable_envelope(9.0, rng)
     hum = np.zeros_like(t_env)
     hum[(t_env >= 2.0) & (t_env < 2.4)] = 0.7  # a 400 ms "mm": voiced, lips closed
-    hum[(t_env >= 5.0) & (t_env < 6.6)] = 0.7  # 1.6 s of voice over a frozen mouth
+    hum[(t_env >= 5.0) & (t_env < 7.6)] = 0.7  # 2.6 s of voice over a frozen mouth
 
     def env_fn(t):
         return np.maximum(np.interp(t, t_env, env), np.interp(t, t_env, hum))
 
     def open_fn(t):
         talk = 0.02 + 0.3 * np.interp(t, t_env, env)
-        closed = ((t >= 2.0) & (t < 2.4)) | ((t >= 5.0) & (t < 6.6))
+        closed = ((t >= 2.0) & (t < 2.4)) | ((t >= 5.0) & (t < 7.6))
         return np.where(closed, 0.02, talk)
 
     result = detect(_clip_with(open_fn, env_fn, duration_s=9.0))
-    still = [f for f in result.findings if f.kind == "mouth_still_during_speech"]
+    still = [f for f in result.findings if f.kind == "mouth_still_in_speech"]
     assert len(still) == 1
     assert still[0].start_s == pytest.approx(5.1, abs=0.3)
-    assert still[0].end_s == pytest.approx(6.5, abs=0.3)
+    assert still[0].end_s == pytest.approx(7.5, abs=0.3)
 
 
 def test_no_audio_no_face_and_silent_track_are_skipped():
@@ -248,7 +250,8 @@ def test_details_are_json_ready_and_plots_are_bounded():
     for series in plots.values():
         assert len(series["t_s"]) == len(series["values"]) <= 600
         assert {"label", "unit", "threshold", "threshold_label"} <= set(series)
-    assert contract_errors({"checks": {"lipsync": data}}) is not None
+    json.dumps(data, allow_nan=False)  # NaN became null
+    assert isinstance(data["lag_ms"], float) and isinstance(data["confidence"], float)
 
 
 def test_lip_features_ignore_head_scale_and_rotation():

@@ -15,10 +15,16 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
-from ..signals.fingers import ColourModel, blend, learn_colour, read_fingers, skin_mask_points
+from ..signals.fingers import (
+    ColourModel,
+    blend,
+    hand_crop,
+    learn_colour,
+    read_fingers,
+    skin_mask_points,
+)
 from .hand_frames import frame_scale
 
 if TYPE_CHECKING:
@@ -51,7 +57,6 @@ class FingerCountAnalyzer:
         row = np.full((k_slots, len(_FIELDS)), np.nan, np.float32)
         scale = frame_scale(frame.rgb, self._full_size, self._max_side)
         if hands is not None and scale is not None:
-            ycrcb = None
             for k in range(k_slots):
                 pts = hands.image[k]
                 if np.isnan(pts[0, 0]):
@@ -60,19 +65,17 @@ class FingerCountAnalyzer:
                         self._models.pop(k, None)
                     continue
                 self._unseen[k] = 0
-                local = pts[:, :2].astype(np.float64) * scale
-                width = float(np.linalg.norm(local[5] - local[17]))
-                if ycrcb is None:
-                    ycrcb = cv2.cvtColor(np.ascontiguousarray(frame.rgb), cv2.COLOR_RGB2YCrCb)
-                mask = skin_mask_points(ycrcb.shape[:2], local, width)
-                model = blend(self._models.get(k), learn_colour(ycrcb, mask))
+                crop = hand_crop(frame.rgb, pts[:, :2].astype(np.float64) * scale)
+                if crop is None:
+                    continue
+                mask = skin_mask_points(crop.ycrcb.shape[:2], crop.points, crop.width)
+                model = blend(self._models.get(k), learn_colour(crop.ycrcb, mask))
                 self._models[k] = model
                 if model is None:
                     continue
-                reading = read_fingers(frame.rgb, local, model)
-                if reading is not None:
-                    row[k] = (reading.count, reading.tips_out, reading.unmatched,
-                              reading.skin_fraction)
+                reading = read_fingers(crop, model)
+                row[k] = (reading.count, reading.tips_out, reading.unmatched,
+                          reading.skin_fraction)
         self._rows.append(row)
         self._ms.append((time.perf_counter() - start) * 1000.0)
 

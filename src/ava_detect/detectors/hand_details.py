@@ -36,6 +36,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         entry = {
             "track": t,
             "hand": hand_name(tracks, t),
+            "mediapipe_label": "Left" if tracks.handedness[t] < 0 else "Right",
             "frames": int(here.sum()),
             "first_s": float(t_s[np.argmax(here)]),
             "last_s": float(t_s[len(here) - 1 - np.argmax(here[::-1])]),
@@ -50,9 +51,11 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
             "thumb_back_frames": int(np.sum(np.abs(thumb[steady, t]) > hs.thumb_back_deg)),
         }
         entry.update(finger_summary(fingers[:, t], steady))
+        entry["finger_count_steady_changes_s"] = [
+            round(float(t_s[n]), 4) for n in steady_count_changes(fingers[:, t], ok[:, t])]
         per_track.append(entry)
         if here.sum() >= _MIN_PLOT_FRAMES:
-            name = hand_name(tracks, t)
+            name = f"{hand_name(tracks, t)} (track {t})"
             plots.update(_track_plots(t, name, t_s, sig, presence, fingers, hs, max_points))
     measured = signals.measured
     return {
@@ -86,6 +89,21 @@ def finger_summary(count: np.ndarray, steady: np.ndarray) -> dict:
         "finger_count_frames_not_5": int(np.sum(vals != 5)),
         "finger_count_changes": int(np.sum(np.diff(vals) != 0)),
     }
+
+
+def steady_count_changes(count: np.ndarray, ok: np.ndarray, stable: int = 6) -> list[int]:
+    """Frames where the finger count changes after ``stable`` equal, judged frames and the new
+    count holds for a second frame: what a ``finger_count`` alarm would fire on. Reported,
+    not alarmed: it fires on real hands too (see docs/hands.md).
+    """
+    out = []
+    for n in range(stable, len(count) - 1):
+        prev = count[n - stable: n]
+        if not ok[n - stable + 1: n + 2].all() or np.isnan(prev).any():
+            continue
+        if np.all(prev == prev[0]) and count[n] != prev[0] and count[n + 1] == count[n]:
+            out.append(n)
+    return out
 
 
 def _track_plots(t: int, name: str, t_s: np.ndarray, sig: HandSignals, presence: np.ndarray,

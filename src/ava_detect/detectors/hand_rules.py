@@ -29,29 +29,32 @@ class Event:
 
 
 def clear_view(sig: HandSignals, presence: np.ndarray, hs: HandSettings,
-               min_presence: float | None = None) -> np.ndarray:
+               judged: bool = False) -> np.ndarray:
     """(N, T) bool: the hand is present, big enough, apart from other hands, inside the frame
-    and (where measured) seen by the landmark model with presence >= ``min_presence``
-    (default ``gate_min_presence``)."""
-    floor = hs.gate_min_presence if min_presence is None else min_presence
+    and (where measured) confidently seen by the landmark model.
+
+    With ``judged`` the looser limits for the judged frame itself apply (presence
+    ``gate_min_presence_after``, distance ``gate_min_other_dist_after``): a breaking hand
+    looks less like a hand, and its palm centre may move towards the other hand.
+    """
+    floor = hs.gate_min_presence_after if judged else hs.gate_min_presence
+    apart = hs.gate_min_other_dist_after if judged else hs.gate_min_other_dist
     pres_ok = np.isnan(presence) | (presence >= floor)
     with np.errstate(invalid="ignore"):
         return (
             (sig.palm_px >= hs.gate_min_palm_px)
-            & (sig.other_dist > hs.gate_min_other_dist)
+            & (sig.other_dist > apart)
             & sig.inside
             & pres_ok
         )
 
 
 def gate(sig: HandSignals, presence: np.ndarray, hs: HandSettings) -> np.ndarray:
-    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view at n-1 (presence >=
-    ``gate_min_presence``) and at n (presence >= ``gate_min_presence_after``), and the
-    hand moved less than ``gate_max_speed`` palm widths a frame from n-2 to n-1 and from n-1
-    to n. Rows 0 and 1 are False."""
+    """(N, T) bool: frame pair (n-1, n) may be judged: a clear view at n-1 and (with the
+    looser limits of a judged frame) at n, and the hand moved less than ``gate_max_speed``
+    palm widths a frame from n-2 to n-1 and from n-1 to n. Rows 0 and 1 are False."""
     view = clear_view(sig, presence, hs)
-    # the judged frame itself may look less like a hand: that is what breaking looks like
-    after = clear_view(sig, presence, hs, hs.gate_min_presence_after)
+    after = clear_view(sig, presence, hs, judged=True)
     out = np.zeros_like(view)
     with np.errstate(invalid="ignore"):
         out[1:] = after[1:] & view[:-1] & (sig.speed[1:] < hs.gate_max_speed)
@@ -89,6 +92,8 @@ def palm_flips(sig: HandSignals, ok: np.ndarray, hs: HandSettings) -> list[Event
             held = n - hs.flip_min_frames >= 0 and old_side[n - hs.flip_min_frames: n].all()
             if last is None or not held:
                 continue
+            # the episode is the flip itself: a flip back soon after joins it when merged
+            last = min(last, int(n) + hs.flip_min_frames - 1)
             events.append(Event(
                 "palm_flip", t, int(n), last, float(abs(b - a)),
                 measured={"facing_before": float(a), "facing_after": float(b),
@@ -224,16 +229,24 @@ def presence_and_vanish(
 
 
 def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
-            hs: HandSettings) -> bool:
-    """The hand lost after frame ``seen`` came back at frame ``back`` about where it was,
-    moving less than ``gate_max_speed`` palm widths a frame on average over the gap."""
-    if back >= tracks.present.shape[0] or not tracks.present[back, t]:
-        return False
-    p = tracks.points[[seen, back], t].astype(np.float64)
-    box = (p[..., :2].min(axis=-2) + p[..., :2].max(axis=-2)) / 2
-    moved = min(np.linalg.norm(box[1] - box[0]),
-                np.linalg.norm(sig.centre[back, t] - sig.centre[seen, t]))
-    return bool(moved / sig.palm_px[seen, t] / (back - seen) < hs.gate_max_speed)
+            hs: HandSettings, look: int = 3) -> bool:
+    """The hand lost after frame ``seen`` came back about where it was: in one of the first
+    ``look`` frames from ``back`` it is less than ``gate_max_speed`` palm widths a frame (on
+    average since ``seen``) from its last position. Looking at a few frames tolerates a
+    spurious detection joining the track first."""
+    n_frames = tracks.present.shape[0]
+    p0 = tracks.points[seen, t].astype(np.float64)
+    box0 = (p0[:, :2].min(axis=0) + p0[:, :2].max(axis=0)) / 2
+    for m in range(back, min(back + look, n_frames)):
+        if not tracks.present[m, t]:
+            continue
+        p = tracks.points[m, t].astype(np.float64)
+        box = (p[:, :2].min(axis=0) + p[:, :2].max(axis=0)) / 2
+        moved = min(np.linalg.norm(box - box0),
+                    np.linalg.norm(sig.centre[m, t] - sig.centre[seen, t]))
+        if moved / sig.palm_px[seen, t] / (m - seen) < hs.gate_max_speed:
+            return True
+    return False
 
 
 def _num(x: float) -> float | None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished")
 _MIN_TRACK_FRAMES = 3  # shorter tracks are detection noise, not hands
 _PLOT_POINTS = 600
+_CARRY_LOST_FRAMES = 3  # the presence analyser scores a lost hand's last crop this long
 
 
 @register
@@ -102,22 +103,27 @@ def track_values(tracks: HandTracks, per_slot: np.ndarray | None,
                  carry_lost: bool = True) -> np.ndarray:
     """(N, K) per-slot analyser output -> (N, T) per track; NaN where missing.
 
-    With ``carry_lost`` a track's value in the frames right after it was lost is read from the
-    slot it last used (the presence analyser scores a lost hand's last crop there).
+    With ``carry_lost`` a track's value in the three frames after it was lost is read from the
+    slot it last used, unless another track holds that slot (the presence analyser scores a
+    lost hand's last crop there).
     """
     n_frames, n_t = tracks.slot.shape
     out = np.full((n_frames, n_t), np.nan)
     if per_slot is None or per_slot.shape[0] != n_frames:
         return out
+    used = np.zeros((n_frames, per_slot.shape[1] + 1), bool)
+    rows, cols = np.nonzero(tracks.slot >= 0)
+    used[rows, tracks.slot[rows, cols]] = True
     for t in range(n_t):
-        last = -1
+        last, since = -1, 0
         for n in range(n_frames):
             k = tracks.slot[n, t]
             if k >= 0:
-                last = k
-            elif not carry_lost or last < 0:
-                continue
+                last, since = k, 0
             else:
+                since += 1
+                if not carry_lost or last < 0 or since > _CARRY_LOST_FRAMES or used[n, last]:
+                    continue
                 k = last
             if k < per_slot.shape[1]:
                 out[n, t] = per_slot[n, k]
@@ -138,18 +144,17 @@ def merge_events(events: list[Event], t_s: np.ndarray, gap_s: float) -> list[lis
 
 
 def hand_name(tracks: HandTracks, t: int) -> str:
-    """Plain name of a track. MediaPipe's label assumes a mirrored picture, so its "Left" is
-    the person's right hand on ordinary footage."""
-    side = "right" if tracks.handedness[t] < 0 else "left"
-    return f"{side} hand (track {t})"
+    """Plain name of a track ("right hand"). MediaPipe's label assumes a mirrored picture,
+    so its "Left" is the person's right hand on ordinary footage."""
+    return ("right" if tracks.handedness[t] < 0 else "left") + " hand"
 
 
 _WHAT = {
-    "palm_flip": "palm/back sign flips without passing edge-on",
-    "handedness_flip": "is labelled as the other hand while it is held steady",
-    "shape_jump": "changes shape between two frames more than its motion explains",
-    "presence_collapse": "stops looking like a hand to the landmark model",
-    "hand_vanished": "disappears while it was held steady and clearly seen",
+    "palm_flip": "'s palm/back sign flips from {a} s to {b} s without passing edge-on",
+    "handedness_flip": " is labelled as the other hand from {a} s to {b} s while held steady",
+    "shape_jump": " changes shape at {a} s more than its motion explains (until {b} s)",
+    "presence_collapse": " stops looking like a hand to the landmark model from {a} s to {b} s",
+    "hand_vanished": " disappears from {a} s to {b} s while it was held steady in view",
 }
 
 
@@ -160,14 +165,8 @@ def _finding(group: list[Event], tracks: HandTracks, sig: HandSignals, t_s: np.n
     n0, t = first.first, first.track
     last = max(e.last for e in group)
     end_s = float(t_s[last + 1]) if last + 1 < len(t_s) else float(t_s[last] + frame_s)
-    name = hand_name(tracks, t)
-    verb = _WHAT[first.kind]
-    if first.kind == "palm_flip":
-        desc = f"{name}'s {verb} from {t_s[n0]:.2f} s to {end_s:.2f} s"
-    else:
-        desc = f"{name} {verb} at {t_s[n0]:.2f} s (until {end_s:.2f} s)"
-    if len(group) > 1:
-        desc += f"; {len(group)} such events"
+    desc = hand_name(tracks, t) + _WHAT[first.kind].format(a=f"{t_s[n0]:.2f}", b=f"{end_s:.2f}")
+    desc += f" (track {t}" + (f"; {len(group)} such events)" if len(group) > 1 else ")")
     measured = dict(first.measured)
     measured["events"] = len(group)
     measured["first_frame"] = int(n0)

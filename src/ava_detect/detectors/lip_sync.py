@@ -15,7 +15,7 @@ What the check does, in order:
 4. windowed lags give a lag curve over time and a drift slope.
 5. findings (``lip_sync_findings``): ``av_offset`` when the lag is outside tolerance by more
    than its uncertainty, ``sync_drift`` when the windowed lag drifts out of tolerance,
-   ``mouth_open_in_silence`` and ``mouth_closed_during_speech`` from voice and mouth activity.
+   ``mouth_open_in_silence`` and ``mouth_still_in_speech`` from voice and mouth activity.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..catalog import TOLERANCE_STANDARDS
 from ..report import CheckResult
-from ..settings import LIPSYNC_TOLERANCES, LipSyncSettings
+from ..settings import LipSyncSettings
 from ..signals import avsync
 from ..signals.sync import drift_fit, windowed_lags
 from . import lip_sync_findings as F
@@ -77,14 +78,14 @@ def tolerance_of(cfg: LipSyncSettings) -> Tolerance:
     if cfg.tolerance_standard == "custom":
         return Tolerance("custom", "custom tolerance", cfg.custom_audio_lead_ms,
                          cfg.custom_audio_lag_ms)
-    if cfg.tolerance_standard not in LIPSYNC_TOLERANCES:
+    if cfg.tolerance_standard not in TOLERANCE_STANDARDS:
         from ..errors import ConfigError
 
-        choices = ", ".join([*LIPSYNC_TOLERANCES, "custom"])
+        choices = ", ".join([*TOLERANCE_STANDARDS, "custom"])
         raise ConfigError(
             f"unknown lipsync.tolerance_standard {cfg.tolerance_standard!r}; choose {choices}."
         )
-    label, lead, lag = LIPSYNC_TOLERANCES[cfg.tolerance_standard]
+    label, lead, lag = TOLERANCE_STANDARDS[cfg.tolerance_standard]
     return Tolerance(cfg.tolerance_standard, label, lead, lag)
 
 
@@ -132,7 +133,7 @@ class LipSyncDetector:
             details["face_slot"] = slot
             reason = "the face and the audio overlap too little to measure a lag"
             findings = F.activity_findings(signals, inputs[slot], slot, cfg)
-            details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg)
+            details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
             return _result(findings, "inconclusive", reason, details)
         slot = max(scored, key=lambda k: measured[k][1].peak)
         inp, (_, peak) = inputs[slot], measured[slot]
@@ -161,7 +162,7 @@ class LipSyncDetector:
             for s, e, lag, p in zip(windows.start_s, windows.end_s, windows.lag_s, windows.psr,
                                     strict=True)
         ]
-        details["signals"] = F.plot_signals(inp, windows, tol, cfg)
+        details["signals"] = F.plot_signals(inp, windows, tol, cfg, slot)
 
         findings = []
         if conclusive:
@@ -236,7 +237,7 @@ def _silent_track(signals: ClipSignals, inputs: dict, slots: list[int], cfg: Lip
     """The audio stream holds no sound: no lag; a mouth that clearly moves is still reported."""
     slot = max(slots, key=lambda k: float(np.nansum(inputs[k].motion)))
     details["face_slot"] = slot
-    details["signals"] = F.plot_signals(inputs[slot], None, None, cfg)
+    details["signals"] = F.plot_signals(inputs[slot], None, None, cfg, slot)
     reason = f"the audio track is silent (never above {cfg.silence_dbfs:g} dBFS): no lag measured"
     findings = F.activity_findings(signals, inputs[slot], slot, cfg)
     return _result(findings, "skipped", reason, details)

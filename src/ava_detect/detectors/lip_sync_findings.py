@@ -32,9 +32,9 @@ def psr_confidence(psr: float) -> float:
 
 
 def _evidence(signals: ClipSignals, slot: int, t_s: float, label: str) -> Evidence:
-    """Evidence at the frame on screen at ``t_s`` (clamped to the clip), boxed on the mouth."""
-    idx = int(np.clip(np.searchsorted(signals.t_s, t_s + 1e-6, side="right") - 1, 0,
-                      signals.n_frames - 1))
+    """Evidence at the frame nearest ``t_s`` (grid times are frame times up to rounding), boxed
+    on the mouth."""
+    idx = int(np.argmin(np.abs(signals.t_s - t_s)))
     box = None
     if signals.faces is not None:
         box = mouth_box(signals.faces.points[idx, slot])
@@ -202,7 +202,7 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
     loudest = seg.start + int(np.nanargmax(np.nan_to_num(inp.band_db[seg.start : seg.end + 1],
                                                          nan=-200.0)))
     return Finding(
-        mode=MODE, kind="mouth_still_during_speech", first_s=round(seg.start_s, 3),
+        mode=MODE, kind="mouth_still_in_speech", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(1.0 - seg.peak_value / (still + 1e-9), 0.5, 1.0)),
         description=(f"the mouth stays still ({state}) from {seg.start_s:.2f} s to "
@@ -217,17 +217,23 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
 
 
 def _series(label: str, unit: str, t: np.ndarray, v: np.ndarray, threshold=None,
-            threshold_label=None) -> dict:
+            threshold_label=None, **extra) -> dict:
     step = max(1, int(np.ceil(len(t) / MAX_PLOT_POINTS)))
     return {"label": label, "unit": unit,
             "t_s": [round(float(x), 3) for x in t[::step]],
             "values": [None if not np.isfinite(x) else round(float(x), 4) for x in v[::step]],
-            "threshold": threshold, "threshold_label": threshold_label}
+            "threshold": threshold, "threshold_label": threshold_label, **extra}
+
+
+SYNC_KINDS = ["av_offset", "sync_drift"]
+ACTIVITY_KINDS = ["mouth_open_in_silence", "mouth_still_in_speech"]
 
 
 def plot_signals(inp: SyncInputs, windows: WindowLags | None, tol,
-                 cfg: LipSyncSettings) -> dict:
-    """The PDF's plots: lag per window, mouth openness and motion, audio envelope."""
+                 cfg: LipSyncSettings, slot: int | None = None) -> dict:
+    """The PDF's plots, most telling first: the lag per window (offset and drift findings),
+    mouth openness over the audio envelope (one shared plot), and mouth motion (activity
+    findings)."""
     out = {}
     if windows is not None and tol is not None:
         lags = windows.lag_s[np.isfinite(windows.lag_s)] * 1000
@@ -235,13 +241,14 @@ def plot_signals(inp: SyncInputs, windows: WindowLags | None, tol,
         limit = tol.limit_for(side)
         out["lag"] = _series("A/V lag per window (+ = mouth trails audio)", "ms",
                              windows.centre_s, windows.lag_s * 1000, limit,
-                             f"{tol.label} limit {limit:+g} ms")
+                             f"{tol.label} limit {limit:+g} ms", kinds=SYNC_KINDS, track=slot)
     out["mouth_openness"] = _series("mouth openness (inner-lip gap)", "eye distances",
-                                    inp.t_s, inp.openness)
-    out["mouth_motion"] = _series("mouth motion", "eye distances", inp.t_s, inp.motion,
-                                  cfg.moving_on, "moving clearly")
+                                    inp.t_s, inp.openness, group="mouth_audio", track=slot)
     if np.isfinite(inp.band_db).any():
         on = inp.vad.on_db if inp.vad is not None else None
         out["audio_envelope"] = _series("speech-band level (300-3000 Hz)", "dBFS", inp.t_s,
-                                        inp.band_db, on, "voice on")
+                                        inp.band_db, on, "voice on", group="mouth_audio")
+    out["mouth_motion"] = _series("mouth motion", "eye distances", inp.t_s, inp.motion,
+                                  cfg.moving_on, "moving clearly", kinds=ACTIVITY_KINDS,
+                                  track=slot)
     return out

@@ -21,6 +21,7 @@ from scipy.signal import find_peaks
 from .hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
 
 _VAR_FLOOR = (100.0, 4.0, 4.0)  # Y, Cr, Cb variance floors (levels squared)
+_WORK_PALM_PX = 60.0  # hands are resampled to this palm width: enough to see fingers
 PROMINENCE = 0.15  # a fingertip stands this many palm widths out of the valleys beside it
 
 
@@ -105,9 +106,21 @@ def blend(old: ColourModel | None, new: ColourModel | None, rate: float = 0.2
                        old.inv_cov + rate * (new.inv_cov - old.inv_cov))
 
 
-def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
-                 max_distance: float = 3.0) -> FingerReading | None:
-    """Count finger protrusions of one hand.
+@dataclass
+class HandCrop:
+    """One hand's neighbourhood, resampled so the palm is about ``_WORK_PALM_PX`` wide.
+
+    ycrcb: (h, w, 3) uint8 YCrCb pixels; points: (21, 2) landmarks in crop pixels;
+    width: palm width (index to pinky knuckle) in crop pixels.
+    """
+
+    ycrcb: np.ndarray
+    points: np.ndarray
+    width: float
+
+
+def hand_crop(rgb: np.ndarray, points: np.ndarray) -> HandCrop | None:
+    """Cut the hand with a margin of 0.6 palm widths and bring it to the working scale.
 
     Parameters
     ----------
@@ -115,14 +128,10 @@ def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
         (H, W, 3) uint8 picture.
     points
         (21, 2+) landmarks in ``rgb`` pixels.
-    model
-        The hand's skin colour model.
-    max_distance
-        Mahalanobis distance still counted as skin.
 
     Returns
     -------
-    FingerReading, or None when the crop is degenerate.
+    HandCrop, or None when the hand is too small or outside the picture.
     """
     p = np.asarray(points, dtype=np.float64)[:, :2]
     width = float(np.linalg.norm(p[5] - p[17]))
@@ -135,15 +144,37 @@ def read_fingers(rgb: np.ndarray, points: np.ndarray, model: ColourModel,
     x1, y1 = min(w, hi[0]), min(h, hi[1])
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
-    local = p - (x0, y0)
-    crop = cv2.cvtColor(np.ascontiguousarray(rgb[y0:y1, x0:x1]), cv2.COLOR_RGB2YCrCb)
+    scale = min(1.0, _WORK_PALM_PX / width)
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    if scale < 1.0:
+        size = (max(8, int(round((x1 - x0) * scale))), max(8, int(round((y1 - y0) * scale))))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    local = (p - (x0, y0)) * scale
+    return HandCrop(cv2.cvtColor(crop, cv2.COLOR_RGB2YCrCb), local, width * scale)
+
+
+def read_fingers(hand: HandCrop, model: ColourModel, max_distance: float = 3.0
+                 ) -> FingerReading:
+    """Count finger protrusions of one hand.
+
+    Parameters
+    ----------
+    hand
+        The hand's crop (:func:`hand_crop`).
+    model
+        The hand's skin colour model.
+    max_distance
+        Mahalanobis distance still counted as skin.
+    """
+    crop, local, width = hand.ycrcb, hand.points, hand.width
     d_skin = model.distance(crop)
     skin = d_skin <= max_distance
     # Background colours from around the hand: a pixel nearer one of them than the skin
     # mean (in the skin model's metric) is not skin, e.g. a beige sweater behind the hand.
     # A cluster with the skin's own colour (forearm, other hand) cannot be told apart.
+    reach = max(3, 2 * int(0.3 * width) + 1)
     near_hand = cv2.dilate(skin_mask_points(crop.shape[:2], local, width),
-                           np.ones((3, 3), np.uint8), iterations=max(1, int(0.3 * width)))
+                           cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     for colour in background_colours(crop, near_hand):
         if model.distance(colour[None])[0] > 1.0:
             skin &= d_skin < ColourModel(colour, model.inv_cov).distance(crop)

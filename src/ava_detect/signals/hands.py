@@ -295,28 +295,31 @@ def normalised_shape(points: np.ndarray) -> np.ndarray:
 def sideways_bend(points: np.ndarray) -> np.ndarray:
     """Largest sideways bend of the index-to-pinky middle and end knuckles, degrees.
 
-    A finger joint only flexes: the bone after it stays in the plane of the bone before it and
-    the palm normal. The bend out of that plane, ``asin(|v . l| / |v|)`` with ``l`` the joint's
-    side axis, is measured at the PIP and DIP joints of the four fingers; joints whose proximal
-    bone points along the palm normal (curled towards the camera) are skipped.
+    A finger's middle and end joints only flex, so all its bones keep the same sideways lean
+    (angle towards the palm's knuckle line, the x axis of :func:`palm_frame`) whatever the
+    flexion; spreading the fingers happens at the base knuckle and tilts the whole finger. The
+    change of lean from one bone to the next, at the PIP and DIP joints of the four fingers, is
+    the sideways bend. Joints flexed by more than 50 deg are skipped: a curled finger hides
+    the bend and its landmarks' depth is a guess.
 
-    points: (..., 21, 3) -> (...,) degrees, NaN where no joint could be measured.
+    points: (..., 21, 3) -> (...,) degrees, NaN where not measurable.
     """
-    normal = palm_frame(points)[..., 2, :]
+    side = palm_frame(points)[..., 0, :]
     out = np.full(points.shape[:-2], np.nan)
     for chain in FINGER_CHAINS[1:]:
-        for a, b, c in ((chain[0], chain[1], chain[2]), (chain[1], chain[2], chain[3])):
-            u = points[..., b, :] - points[..., a, :]
-            v = points[..., c, :] - points[..., b, :]
-            un = u / np.linalg.norm(u, axis=-1, keepdims=True)
-            side = np.cross(un, normal)
-            side_len = np.linalg.norm(side, axis=-1)
-            side = side / side_len[..., None]
-            with np.errstate(invalid="ignore"):
-                sin = np.abs(np.sum(v * side, axis=-1)) / np.linalg.norm(v, axis=-1)
-                angle = np.degrees(np.arcsin(np.clip(sin, 0.0, 1.0)))
-            # skip bones within ~27 deg of the palm normal: their side axis is undefined
-            out = np.fmax(out, np.where(side_len < 0.45, np.nan, angle))
+        bones = [points[..., chain[i + 1], :] - points[..., chain[i], :] for i in range(3)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lean = [np.degrees(np.arcsin(np.clip(
+                np.sum(v * side, axis=-1) / np.linalg.norm(v, axis=-1), -1.0, 1.0)))
+                for v in bones]
+        for i in range(len(bones) - 1):
+            u, v = bones[i], bones[i + 1]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cos = np.sum(u * v, axis=-1) / (np.linalg.norm(u, axis=-1)
+                                                  * np.linalg.norm(v, axis=-1))
+            bend = np.abs(lean[i + 1] - lean[i])
+            # a joint flexed past ~50 deg hides its sideways bend (and its depth is guessed)
+            out = np.fmax(out, np.where(cos >= np.cos(np.radians(50.0)), bend, np.nan))
     return out
 
 
