@@ -76,6 +76,8 @@ def main() -> None:
     media = Path(os.environ.get("AVA_TEST_MEDIA", "../shared/media"))
     settings = Settings(checks=("hands",))
     analyzer = Analyzer(settings)
+    # the same edits judged without the presence re-run: what hand_vanished catches alone
+    no_presence = Analyzer(settings.with_overrides({"hands": {"presence_rerun": False}}))
 
     print("## False-alarm frames on real hand clips (frames inside a finding)\n")
     print("| clip | frames | judged pairs | " + " | ".join(KINDS) + " | finger count mode "
@@ -117,12 +119,12 @@ def main() -> None:
                                length=EDIT_LEN, window=window)
                     res = analyzer.analyze(dst)
                     check = res.report.checks["hands"]
-                    frames = {k: [] for k in KINDS}
-                    for f in check.findings:
-                        frames[f.kind].append(int(np.argmin(np.abs(res.signals.t_s - f.first_s))))
-                    early = any(m < ed.start - 1 for v in frames.values() for m in v)
-                    hit = {k: any(abs(m - ed.start) <= 1 for m in v) for k, v in frames.items()}
-                    results[edit].append({"hit": hit, "any": any(hit.values()), "early": early})
+                    frames, row = _score(res, ed.start)
+                    results[edit].append(row)
+                    if edit in ("smear", "erase_hand"):
+                        key = f"{edit} (presence re-run off)"
+                        results.setdefault(key, []).append(
+                            _score(no_presence.analyze(dst), ed.start)[1])
                     if edit == "erase_finger":
                         where = np.nanmean(tracks.points[n - 5: n, t, :, :2], axis=(0, 1))
                         fingers_drop.append(_finger_change(res, ed.start, where))
@@ -171,6 +173,18 @@ def main() -> None:
     for k, v in cost.items():
         print(f"- {k}: {np.mean(v):.1f} ms (per clip: {', '.join(f'{x:.0f}' for x in v)})")
     analyzer.close()
+    no_presence.close()
+
+
+def _score(res, start: int) -> tuple[dict, dict]:
+    """First frames of each finding kind, and whether each kind caught the edit at ``start``
+    (+-1 frame) or anything fired before it."""
+    frames: dict[str, list[int]] = {k: [] for k in KINDS}
+    for f in res.report.checks["hands"].findings:
+        frames[f.kind].append(int(np.argmin(np.abs(res.signals.t_s - f.first_s))))
+    early = any(m < start - 1 for v in frames.values() for m in v)
+    hit = {k: any(abs(m - start) <= 1 for m in v) for k, v in frames.items()}
+    return frames, {"hit": hit, "any": any(hit.values()), "early": early}
 
 
 def _finger_change(res, start: int, where: np.ndarray) -> tuple[float, float]:
