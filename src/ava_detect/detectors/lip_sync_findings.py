@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..report import Evidence, Finding
-from ..signals.mouth import mouth_box
+from ..signals.mouth import convolve_same, mouth_box
 from .base import Segment, hysteresis_segments
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _erode(mask: np.ndarray, n: int) -> np.ndarray:
     """Keep only samples at least ``n`` samples away from any False."""
     if n <= 0:
         return mask.copy()
-    near_false = np.convolve((~mask).astype(float), np.ones(2 * n + 1), mode="same") > 0
+    near_false = convolve_same((~mask).astype(float), np.ones(2 * n + 1)) > 0
     return mask & ~near_false
 
 

@@ -211,14 +211,24 @@ def resample(t_s: np.ndarray, values: np.ndarray, grid: np.ndarray,
     return out.reshape((len(grid),) + vals.shape[1:])
 
 
+def convolve_same(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Centred convolution with the length of ``x``, also when the kernel is longer than ``x``.
+
+    (``np.convolve(..., "same")`` returns the longer of the two lengths.)
+    """
+    full = np.convolve(x, kernel)
+    start = (len(kernel) - 1) // 2
+    return full[start : start + len(x)]
+
+
 def moving_average(x: np.ndarray, width: int) -> np.ndarray:
     """NaN-aware centred moving average along axis 0 over ``width`` samples."""
     arr = np.asarray(x, dtype=np.float64)
     flat = arr.reshape(len(arr), -1)
     ok = ~np.isnan(flat)
     kernel = np.ones(max(int(width), 1))
-    sums = np.apply_along_axis(np.convolve, 0, np.where(ok, flat, 0.0), kernel, "same")
-    counts = np.apply_along_axis(np.convolve, 0, ok.astype(float), kernel, "same")
+    sums = np.apply_along_axis(convolve_same, 0, np.where(ok, flat, 0.0), kernel)
+    counts = np.apply_along_axis(convolve_same, 0, ok.astype(float), kernel)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums / counts
     mean[counts < 0.3 * len(kernel)] = np.nan
