@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 
 from .catalog import FAILURE_MODES
 from .outputs import OutputPaths
@@ -26,7 +27,7 @@ def print_clip_summary(report: Report, paths: OutputPaths, *, to_stderr: bool = 
     console = Console(file=sys.stderr if to_stderr else sys.stdout, highlight=False, soft_wrap=True)
     verdict = report.verdict
     console.print(
-        f"[bold]{report.clip['file_name']}[/bold]  [{_STYLE[verdict]}]{verdict.upper()}[/]"
+        f"[bold]{escape(report.clip['file_name'])}[/bold]  [{_STYLE[verdict]}]{verdict.upper()}[/]"
         f"  ({clip_facts(report.clip)})"
     )
     for name, check in report.checks.items():
@@ -36,15 +37,15 @@ def print_clip_summary(report: Report, paths: OutputPaths, *, to_stderr: bool = 
             kinds = sorted({f.kind for f in check.findings})
             line += (
                 f"  {FAILURE_MODES[name].technical_term} — first at {both(first)}"
-                f"  [{', '.join(kinds)}]"
+                f"  {escape('[' + ', '.join(kinds) + ']')}"
             )
         elif check.reason:
-            line += f"  ({check.reason})"
+            line += f"  ({escape(check.reason)})"
         lag = check.details.get("lag_ms")
         if name == "lipsync" and lag is not None:
             line += f"  lag {lag:+.0f} ms"
         console.print(line)
     for finding in report.findings:
-        console.print(f"    - {both(finding.first_s)}: {finding.description}")
+        console.print(f"    - {both(finding.first_s)}: {escape(finding.description)}")
     written = [paths.json] + [p for p in (paths.pdf, paths.ticket) if p.exists()]
-    console.print("  report: " + ", ".join(str(p) for p in written))
+    console.print("  report: " + escape(", ".join(str(p) for p in written)))
