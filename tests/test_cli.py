@@ -157,3 +157,15 @@ def test_help_teaches_the_checks_and_exit_codes(tmp_path):
         "--generation-id",
     ):
         assert text in proc.stdout
+
+
+def test_written_reports_are_readable_by_others_as_the_umask_allows(tmp_path):
+    import os
+
+    from ava_detect.report.json import write_text_atomic
+
+    target = tmp_path / "r.json"
+    old = os.umask(0o022)
+    os.umask(old)
+    write_text_atomic(target, "{}")
+    assert target.stat().st_mode & 0o777 == 0o666 & ~old

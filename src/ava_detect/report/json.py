@@ -16,6 +16,8 @@ from ..catalog import CHECK_NAMES, FAILURE_MODES, SEVERITIES
 from .model import STATUSES, Report
 
 FLOAT_DECIMALS = 6
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def plain(value: Any) -> Any:
@@ -56,6 +58,7 @@ def write_text_atomic(path: str | os.PathLike, text: str | bytes) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; reports are ordinary files
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
