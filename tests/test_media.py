@@ -1,4 +1,4 @@
-"""media.py: probing, frame timestamps from the stream, audio on the clip timeline."""
+"""media: probing, frame timestamps from the stream, audio on the clip timeline."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def test_unreadable_file_says_permission_denied(tmp_path, monkeypatch):
     clip.write_bytes(SAMPLE.read_bytes())
     real_access = os.access
     monkeypatch.setattr(
-        media.os, "access", lambda p, mode: False if Path(p) == clip else real_access(p, mode)
+        os, "access", lambda p, mode: False if Path(p) == clip else real_access(p, mode)
     )
     with pytest.raises(InputError, match="permission denied"):
         media.probe(clip)

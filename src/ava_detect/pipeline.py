@@ -23,7 +23,7 @@ from .detectors.base import Detector, FrameAnalyzer
 from .errors import InputError
 from .landmarks import FacesInFrame, FaceTracker, HandsInFrame, HandTracker
 from .media import ClipInfo, DecodeStats, iter_frames, probe, read_audio
-from .mp4box import truncation_reason
+from .media.mp4box import truncation_reason
 from .report import CheckResult, Report
 from .settings import Settings
 from .signals import ClipSignals, FaceArrays, HandArrays

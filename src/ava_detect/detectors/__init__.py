@@ -23,20 +23,17 @@ def register(factory: Callable[[], Detector]) -> Callable[[], Detector]:
 
 def detector_for(mode: str) -> Detector | None:
     """A fresh detector for ``mode``, or None when this version has none."""
-    _load_builtin()
     factory = _REGISTRY.get(mode)
     return factory() if factory is not None else None
 
 
 def registered_modes() -> tuple[str, ...]:
-    _load_builtin()
     return tuple(_REGISTRY)
 
 
-def _load_builtin() -> None:
-    """Import the built-in detector modules so they register themselves."""
-    from . import hand_topology, identity_drift, lip_sync  # noqa: F401
-
+# The built-in detectors register themselves when imported; importing them here, once, means the
+# registry is complete as soon as this package is, so a later override (a test's) always wins.
+from . import hand_topology, identity_drift, lip_sync  # noqa: E402, F401
 
 __all__ = [
     "Detector",

@@ -1,0 +1,27 @@
+"""Reading clips: the only package that imports PyAV.
+
+Times are presentation times in seconds on the clip's own timeline, where 0 is the start of the
+earliest stream (the container's start time). A video stream that starts late therefore has its
+first frame at, say, ``0.033`` s, and audio sample ``i`` of :func:`read_audio` plays at
+``i / sr`` seconds on the same timeline, so frames and audio can be compared directly.
+
+Modules: ``container`` (opening, :func:`probe`, :class:`ClipInfo`), ``frames`` (decoding
+pictures), ``audio`` (decoding sound), ``mp4box`` (why an mp4 looks truncated).
+"""
+
+from .audio import read_audio
+from .container import ClipInfo, is_video_file, probe, sha256_of
+from .frames import DecodeStats, Frame, iter_frames, read_frame_at, read_frames_at
+
+__all__ = [
+    "ClipInfo",
+    "DecodeStats",
+    "Frame",
+    "is_video_file",
+    "iter_frames",
+    "probe",
+    "read_audio",
+    "read_frame_at",
+    "read_frames_at",
+    "sha256_of",
+]
