@@ -218,9 +218,18 @@ class Analyzer:
         hand_lanes = [analyzer_lane(a) for a in lanes_of["hands"]]
         face_lanes = [analyzer_lane(a) for a in lanes_of["faces"]]
 
+        search_every = settings.hand_search_every
+        no_hand: HandsInFrame | None = None  # the last frame's result, when it had no hand
+
         def hand_work(frame) -> None:
+            nonlocal no_hand
             start = time.perf_counter()
-            hands = _reorder_hands(hands_model.process(frame.rgb, full_size), hand_slots)
+            if no_hand is not None and len(hand_rows) % search_every:
+                found = no_hand  # nothing tracked: skip this frame's palm search
+            else:
+                found = hands_model.process(frame.rgb, full_size)
+                no_hand = found if found.count == 0 else None
+            hands = _reorder_hands(found, hand_slots)
             hand_rows.append(hands)
             times.hands_s += time.perf_counter() - start
             for lane in hand_lanes:
