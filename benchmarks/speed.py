@@ -93,7 +93,11 @@ def _child_analyze(clip: str, out_dir: str) -> dict:
     analysis = analyzer.analyze(clip)
     analysis_wall, analysis_cpu = time.perf_counter() - wall, time.process_time() - cpu
     wall, cpu = time.perf_counter(), time.process_time()
-    write_pack(analysis, clip, paths)
+    pack_error = None
+    try:
+        write_pack(analysis, clip, paths)
+    except Exception as exc:  # noqa: BLE001 - a pack bug is reported, the timing still counts
+        pack_error = f"{type(exc).__name__}: {str(exc)[:300]}"
     pack_wall, pack_cpu = time.perf_counter() - wall, time.process_time() - cpu
     t, measured = analysis.times, analysis.signals.measured
     extra = t.extra
@@ -128,6 +132,7 @@ def _child_analyze(clip: str, out_dir: str) -> dict:
         },
         "extra": {k: v for k, v in extra.items() if k not in ("evidence_s", "pdf_s", "json_s")},
         "checks": {m: c.status for m, c in report.checks.items()},
+        "pack_error": pack_error,
         "findings": len(report.findings),
         "peak_rss_mb": _peak_rss_mb(),
     }
@@ -165,6 +170,8 @@ def measure(clip: Path, label: str, repeats: int, tmp: Path) -> dict:
         full = _run_child("analyze", str(clip), str(tmp / f"out_{clip.stem}_{r}"))
         full["decode_only"] = decode
         runs.append(full)
+        if full["pack_error"]:
+            print(f"  {label}: the evidence pack failed: {full['pack_error']}", flush=True)
         print(
             f"  {label} run {r + 1}/{repeats}: analysis {full['analysis_wall_s']:.1f} s wall "
             f"({full['analysis_cpu_s']:.1f} s CPU), decode-only {decode['wall_s']:.2f} s, "
