@@ -277,25 +277,121 @@ def tracker_crop(points: np.ndarray) -> tuple[np.ndarray, float, float]:
     return centre, side, float(rot)
 
 
+class _TfliteGraph:
+    """A TFLite model run by MediaPipe's own inference calculator (TFLite with XNNPACK).
+
+    A minimal MediaPipe graph: picture -> tensor (values 0-1, no resampling when the picture
+    already has the model's input size) -> model -> each output tensor as a flat float list.
+    About four times faster than OpenCV's DNN module on the hand landmark model (5-6 ms
+    against 22 ms of CPU per run), and it releases Python's global lock while it runs.
+    """
+
+    def __init__(self, model_path: str, side: int, n_outputs: int):
+        mp = _import_mediapipe()
+        from google.protobuf import text_format
+        from mediapipe.framework import calculator_pb2
+
+        outs = [f"out{i}" for i in range(n_outputs)]
+        ranges = " ".join(f"ranges {{ begin: {i} end: {i + 1} }}" for i in range(n_outputs))
+        text = f"""
+        input_stream: "image"
+        {" ".join(f'output_stream: "{o}"' for o in outs)}
+        node {{ calculator: "ImageToTensorCalculator" input_stream: "IMAGE:image"
+          output_stream: "TENSORS:input"
+          options {{ [mediapipe.ImageToTensorCalculatorOptions.ext] {{
+            output_tensor_width: {side} output_tensor_height: {side} keep_aspect_ratio: false
+            output_tensor_float_range {{ min: 0.0 max: 1.0 }} }} }} }}
+        node {{ calculator: "InferenceCalculator" input_stream: "TENSORS:input"
+          output_stream: "TENSORS:output"
+          options {{ [mediapipe.InferenceCalculatorOptions.ext] {{
+            model_path: "{model_path}" delegate {{ xnnpack {{}} }} }} }} }}
+        node {{ calculator: "SplitTensorVectorCalculator" input_stream: "output"
+          {" ".join(f'output_stream: "t{i}"' for i in range(n_outputs))}
+          options {{ [mediapipe.SplitVectorCalculatorOptions.ext] {{ {ranges} }} }} }}
+        """ + "".join(
+            f'node {{ calculator: "TensorsToFloatsCalculator" input_stream: "TENSORS:t{i}" '
+            f'output_stream: "FLOATS:{o}" }}\n'
+            for i, o in enumerate(outs)
+        )
+        self._mp = mp
+        self._outs = outs
+        self._got: dict[str, object] = {}
+        try:
+            config = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
+            self._graph = mp.CalculatorGraph(graph_config=config)
+            for name in outs:
+                self._graph.observe_output_stream(
+                    name, lambda _stream, packet, name=name: self._got.__setitem__(name, packet)
+                )
+            self._graph.start_run({})
+        except Exception as exc:  # noqa: BLE001 - any failure means this runner is unusable
+            raise ModelError(f"model {model_path} could not be loaded ({exc}).") from exc
+        self._ts = 0
+
+    def run(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """Outputs for one (side, side, 3) uint8 RGB picture, each a flat float32 array."""
+        mp = self._mp
+        self._ts += 1
+        self._got.clear()
+        packet = mp.packet_creator.create_image_frame(
+            image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
+        )
+        self._graph.add_packet_to_input_stream("image", packet.at(self._ts))
+        self._graph.wait_until_idle()
+        return [
+            np.asarray(mp.packet_getter.get_float_list(self._got[o]), np.float32)
+            for o in self._outs
+        ]
+
+    def close(self) -> None:
+        self._graph.close()
+
+
 class HandLandmarkRerun:
     """Runs MediaPipe's hand landmark model once more on the tracker's crop of a hand.
 
     The legacy ``mp.solutions.hands`` API drops the model's hand-presence score; this runs the
-    same TFLite model (from the installed MediaPipe wheel) through OpenCV's DNN module on the
-    crop the tracker would use, and returns the score. It does not touch :class:`HandTracker`.
-    About 15 ms a hand on one core at 224 x 224 (full model).
+    same TFLite model (from the installed MediaPipe wheel) on the crop the tracker would use,
+    and returns the score. It does not touch :class:`HandTracker`. The model runs in a small
+    MediaPipe graph (XNNPACK, about 5 ms a hand on one core, 224 x 224, full model); with
+    ``backend="opencv"`` (or if that graph cannot be built) through OpenCV's DNN module
+    (about 22 ms). The two agree on presence to about 0.001 (at most 0.012 over 120 real
+    crops): the same weights, different arithmetic.
     """
 
-    def __init__(self, *, model_complexity: int = 1):
+    def __init__(self, *, model_complexity: int = 1, backend: str = "mediapipe"):
         import cv2
 
         self._cv2 = cv2
         path = _landmark_model_path(model_complexity)
-        try:
-            self._net = cv2.dnn.readNetFromTFLite(path)
-        except cv2.error as exc:
-            raise ModelError(f"hand landmark model {path} could not be loaded ({exc}).") from exc
-        self._outputs = list(self._net.getUnconnectedOutLayersNames())
+        self._graph: _TfliteGraph | None = None
+        if backend == "mediapipe":
+            try:
+                self._graph = _TfliteGraph(path, _LANDMARK_INPUT, 3)
+            except ModelError:
+                self._graph = None  # fall back to OpenCV below
+        if self._graph is None:
+            try:
+                self._net = cv2.dnn.readNetFromTFLite(path)
+            except cv2.error as exc:
+                raise ModelError(
+                    f"hand landmark model {path} could not be loaded ({exc})."
+                ) from exc
+            self._outputs = list(self._net.getUnconnectedOutLayersNames())
+
+    def _infer(self, crop: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """(21, 3) landmarks in crop pixels, presence, left-hand probability."""
+        if self._graph is not None:
+            marks, presence, left = self._graph.run(crop)
+            return marks.reshape(21, 3).astype(np.float64), float(presence[0]), float(left[0])
+        tensor = (crop.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
+        self._net.setInput(tensor)
+        out = dict(zip(self._outputs, self._net.forward(self._outputs), strict=True))
+        return (
+            out["Identity"].reshape(21, 3).astype(np.float64),
+            float(out["Identity_1"].ravel()[0]),
+            float(out["Identity_2"].ravel()[0]),
+        )
 
     def run(self, rgb: np.ndarray, points: np.ndarray, scale: float = 1.0) -> HandRerun:
         """Score the crop around ``points`` in ``rgb``.
@@ -319,14 +415,7 @@ class HandLandmarkRerun:
         crop = cv2.warpAffine(np.ascontiguousarray(rgb), warp, (n, n),
                               flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT)
-        tensor = (crop.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
-        self._net.setInput(tensor)
-        out = dict(zip(self._outputs, self._net.forward(self._outputs), strict=True))
-        marks = out["Identity"].reshape(21, 3).astype(np.float64)
+        marks, presence, left = self._infer(crop)
         xy = (marks[:, :2] @ lin.T + shift) / scale
         z = marks[:, 2:] * k / scale
-        return HandRerun(
-            presence=float(out["Identity_1"].ravel()[0]),
-            left=float(out["Identity_2"].ravel()[0]),
-            points=np.hstack([xy, z]).astype(np.float32),
-        )
+        return HandRerun(presence=presence, left=left, points=np.hstack([xy, z]).astype(np.float32))

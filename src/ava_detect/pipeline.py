@@ -8,6 +8,7 @@ landmarks -> per-frame arrays (:class:`~ava_detect.signals.ClipSignals`) -> dete
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from .detectors import detector_for
 from .detectors.base import Detector, FrameAnalyzer
 from .errors import InputError
 from .landmarks import FacesInFrame, FaceTracker, HandsInFrame, HandTracker
+from .lanes import make_lane
 from .media import ClipInfo, DecodeStats, iter_frames, probe, read_audio
 from .media.mp4box import truncation_reason
 from .report import CheckResult, Report
@@ -34,15 +36,31 @@ ProgressFn = Callable[[int, int], None]
 
 @dataclass
 class StageTimes:
-    """Wall seconds spent per stage of one analysis (kept out of the JSON: it varies per run)."""
+    """Wall seconds spent per stage of one analysis (kept out of the JSON: it varies per run).
+
+    Each stage's time is counted in the thread that ran it: with the hand and face lanes in
+    parallel their stages overlap, so ``total_s`` (their sum) is more than the wall time of the
+    analysis. ``extra`` holds ``analyzer.<name>_s`` per frame analyser, and the evidence-pack
+    stages ``evidence_s``, ``pdf_s``, ``json_s`` when a pack is written.
+    """
 
     decode_s: float = 0.0
     hands_s: float = 0.0
     faces_s: float = 0.0
-    analyzers_s: float = 0.0
+    hand_analyzers_s: float = 0.0  # frame analysers run in the hand lane
+    face_analyzers_s: float = 0.0  # ... in the face lane
+    both_analyzers_s: float = 0.0  # ... that need both models (serial loop)
+    finish_s: float = 0.0  # the analysers' finish() calls
     audio_s: float = 0.0
     detect_s: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def analyzers_s(self) -> float:
+        """All frame analysers' time."""
+        return (
+            self.hand_analyzers_s + self.face_analyzers_s + self.both_analyzers_s + self.finish_s
+        )
 
     @property
     def total_s(self) -> float:
@@ -72,8 +90,11 @@ class Analyzer:
     from one clip into the next.
     """
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, *, parallel: bool | None = None):
         self.settings = settings or Settings()
+        #: Hand and face lanes in two threads (see :mod:`ava_detect.lanes`); serial when False.
+        #: Default: on, unless the environment variable AVA_SERIAL is set (for debugging).
+        self.parallel = not os.environ.get("AVA_SERIAL") if parallel is None else parallel
         self._hands: HandTracker | None = None
         self._faces: FaceTracker | None = None
 
@@ -103,9 +124,14 @@ class Analyzer:
         need_hands = any(d.needs_hands for d in active)
         need_faces = any(d.needs_faces for d in active)
         need_audio = any(d.needs_audio for d in active) and info.has_audio
-        analyzers = [a for d in active for a in d.frame_analyzers(settings)]
+        lanes_of: dict[str, list[FrameAnalyzer]] = {"hands": [], "faces": [], "both": []}
+        for d in active:
+            lane = {(True, False): "hands", (False, True): "faces"}.get(
+                (d.needs_hands, d.needs_faces), "both"
+            )
+            lanes_of[lane].extend(d.frame_analyzers(settings))
 
-        signals = self._frame_loop(info, need_hands, need_faces, analyzers, times, progress)
+        signals = self._frame_loop(info, need_hands, need_faces, lanes_of, times, progress)
         if need_audio:
             start = time.perf_counter()
             try:
@@ -150,13 +176,21 @@ class Analyzer:
         info: ClipInfo,
         need_hands: bool,
         need_faces: bool,
-        analyzers: list[FrameAnalyzer],
+        lanes_of: dict[str, list[FrameAnalyzer]],
         times: StageTimes,
         progress: ProgressFn | None,
     ) -> ClipSignals:
+        """Decode every frame once and feed it to the hand lane and the face lane.
+
+        ``lanes_of`` maps "hands", "faces" and "both" to the frame analysers of detectors that
+        need only hands, only faces, or both (or neither). The hand lane tracks hands and passes
+        each frame with its hands to the hand analysers (``faces=None``); the face lane likewise.
+        With ``self.parallel`` every lane (each model, each analyser) runs in its own thread
+        while this one decodes (see :mod:`ava_detect.lanes`), so the two cores share the work and
+        the slowest lane sets the pace. "both" analysers need the two models' results of a frame
+        together, so any of them makes the loop serial (and they get both landmarks).
+        """
         settings = self.settings
-        hands_model = self._hand_model() if need_hands else None
-        faces_model = self._face_model() if need_faces else None
         hand_slots = SlotTracker(settings.max_hands)
         face_slots = SlotTracker(settings.max_faces)
         full_size = info.display_size
@@ -164,38 +198,96 @@ class Analyzer:
         t_list: list[float] = []
         hand_rows: list[HandsInFrame] = []
         face_rows: list[FacesInFrame] = []
+        analyzer_s: dict[str, float] = {}
 
-        frames = iter_frames(
-            info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
-        )
-        for analyzer in analyzers:  # optional hook: the clip's size before its first frame
-            begin = getattr(analyzer, "begin", None)
-            if begin is not None:
-                begin(info)
-        tick = time.perf_counter()
-        for frame in frames:
-            now = time.perf_counter()
-            times.decode_s += now - tick
-            hands = faces = None
-            if hands_model is not None:
-                hands = _reorder_hands(hands_model.process(frame.rgb, full_size), hand_slots)
-                hand_rows.append(hands)
-                times.hands_s += time.perf_counter() - now
-                now = time.perf_counter()
-            if faces_model is not None:
-                faces = faces_model.process(frame.rgb, full_size)
-                faces.points = faces.points[face_slots.update(_centres(faces.points))]
-                face_rows.append(faces)
-                times.faces_s += time.perf_counter() - now
-                now = time.perf_counter()
-            for analyzer in analyzers:
-                analyzer.update(frame, hands, faces)
-            times.analyzers_s += time.perf_counter() - now
-            t_list.append(frame.t_s)
-            if progress is not None:
-                progress(len(t_list), info.frame_count)
+        threaded = self.parallel and not lanes_of["both"]
+
+        def analyzer_lane(analyzer: FrameAnalyzer):
+            key = f"analyzer.{_name(analyzer)}_s"
+            analyzer_s[key] = 0.0
+
+            def work(item) -> None:
+                start = time.perf_counter()
+                analyzer.update(*item)
+                analyzer_s[key] += time.perf_counter() - start  # only this lane writes key
+
+            return make_lane(key, work, threaded)
+
+        hands_model = self._hand_model() if need_hands else None
+        faces_model = self._face_model() if need_faces else None
+        hand_lanes = [analyzer_lane(a) for a in lanes_of["hands"]]
+        face_lanes = [analyzer_lane(a) for a in lanes_of["faces"]]
+
+        search_every = settings.hand_search_every
+        no_hand: HandsInFrame | None = None  # the last frame's result, when it had no hand
+
+        def hand_work(frame) -> None:
+            nonlocal no_hand
+            start = time.perf_counter()
+            if no_hand is not None and len(hand_rows) % search_every:
+                found = no_hand  # nothing tracked: skip this frame's palm search
+            else:
+                found = hands_model.process(frame.rgb, full_size)
+                no_hand = found if found.count == 0 else None
+            hands = _reorder_hands(found, hand_slots)
+            hand_rows.append(hands)
+            times.hands_s += time.perf_counter() - start
+            for lane in hand_lanes:
+                lane.put((frame, hands, None))
+
+        def face_work(frame) -> None:
+            start = time.perf_counter()
+            faces = faces_model.process(frame.rgb, full_size)
+            faces.points = faces.points[face_slots.update(_centres(faces.points))]
+            face_rows.append(faces)
+            times.faces_s += time.perf_counter() - start
+            for lane in face_lanes:
+                lane.put((frame, None, faces))
+
+        # Model lanes first: they feed the analyser lanes, so they are finished first.
+        model_lanes = []
+        if hands_model is not None:
+            model_lanes.append(make_lane("hands", hand_work, threaded))
+        if faces_model is not None:
+            model_lanes.append(make_lane("faces", face_work, threaded))
+        lanes = model_lanes + hand_lanes + face_lanes
+        try:
+            frames = iter_frames(
+                info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
+            )
+            for analyzer in (a for group in lanes_of.values() for a in group):
+                begin = getattr(analyzer, "begin", None)  # optional: the clip's size first
+                if begin is not None:
+                    begin(info)
             tick = time.perf_counter()
-        times.decode_s += time.perf_counter() - tick
+            for frame in frames:
+                times.decode_s += time.perf_counter() - tick
+                for lane in model_lanes:
+                    lane.put(frame)
+                if lanes_of["both"]:  # serial: the lanes above have just run on this frame
+                    hands = hand_rows[-1] if hands_model is not None else None
+                    faces = face_rows[-1] if faces_model is not None else None
+                    start = time.perf_counter()
+                    for analyzer in lanes_of["both"]:
+                        analyzer.update(frame, hands, faces)
+                    times.both_analyzers_s += time.perf_counter() - start
+                t_list.append(frame.t_s)
+                if progress is not None:
+                    done = min((lane.done for lane in lanes), default=len(t_list))
+                    progress(done, info.frame_count)
+                tick = time.perf_counter()
+            times.decode_s += time.perf_counter() - tick
+            for lane in lanes:
+                lane.finish()
+        finally:
+            for lane in lanes:
+                lane.stop()
+        if progress is not None and t_list:
+            progress(len(t_list), info.frame_count)
+        times.extra.update(analyzer_s)
+        for lane_name in ("hands", "faces"):
+            spent = sum((analyzer_s[f"analyzer.{_name(a)}_s"] for a in lanes_of[lane_name]), 0.0)
+            setattr(times, f"{lane_name[:-1]}_analyzers_s", spent)
 
         if not t_list:
             raise InputError(
@@ -215,9 +307,9 @@ class Analyzer:
         if face_rows:
             signals.faces = FaceArrays(points=np.stack([f.points for f in face_rows]))
         start = time.perf_counter()
-        for analyzer in analyzers:
+        for analyzer in (a for group in lanes_of.values() for a in group):
             signals.measured.update(analyzer.finish())
-        times.analyzers_s += time.perf_counter() - start
+        times.finish_s = time.perf_counter() - start
         return signals
 
     def _hand_model(self) -> HandTracker:
@@ -263,6 +355,10 @@ def analyze(
         return analyzer.analyze(path, user=user, progress=progress)
     finally:
         analyzer.close()
+
+
+def _name(analyzer: FrameAnalyzer) -> str:
+    return getattr(analyzer, "name", type(analyzer).__name__)
 
 
 def _centres(points: np.ndarray) -> np.ndarray:

@@ -181,6 +181,10 @@ class Settings:
     analysis_max_side: int = 1280  # frames are downscaled to this longer side before tracking
     max_hands: int = 2
     max_faces: int = 2
+    # While no hand is tracked, look for hands (MediaPipe's palm detector) only on every n-th
+    # frame; once one is found, every frame is tracked. 1 = look on every frame. A hand that
+    # comes into view is then found at most n-1 frames late; frames with hands cost the same.
+    hand_search_every: int = 4
     audio_sample_rate: int = 16000
     hands: HandSettings = field(default_factory=HandSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
@@ -194,6 +198,8 @@ class Settings:
             )
         if not self.checks:
             raise ConfigError(f"no check selected; choose from {', '.join(CHECK_NAMES)}.")
+        if self.hand_search_every < 1:
+            raise ConfigError("hand_search_every must be at least 1 (1 = every frame).")
         if self.analysis_max_side < 64:
             raise ConfigError("analysis_max_side must be at least 64 pixels.")
 
