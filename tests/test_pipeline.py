@@ -105,3 +105,14 @@ def test_a_check_without_a_detector_is_skipped_never_passed(tmp_path, monkeypatc
     report = analyze(clip).report
     assert {c.status for c in report.checks.values()} == {"skipped"}
     assert report.verdict == "inconclusive"
+
+
+def test_all_real_checks_give_identical_json_twice(media_dir):
+    clip = media_dir / "generated" / "mimicmotion_sample_hb_0_halfbody_gestures.mp4"
+    runs = []
+    for _ in range(2):
+        data = json.loads(report_to_json(analyze(clip, Settings()).report))
+        data.pop("created_at")
+        runs.append(data)
+    assert runs[0]["checks"]["hands"]["status"] == "fail"
+    assert runs[0] == runs[1]

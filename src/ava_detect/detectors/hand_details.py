@@ -63,8 +63,6 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         "judged_frame_pairs": int(ok.sum()),
         "tracks": per_track,
         "phantom_detections": int(tracks.phantom.sum()),
-        "presence_ms_per_frame": _num(_nanmean(measured.get("hand_presence.ms"))),
-        "finger_count_ms_per_frame": _num(_nanmean(measured.get("finger_count.ms"))),
         "limits": {"sideways_bend_deg": hs.sideways_bend_deg,
                    "thumb_back_deg": hs.thumb_back_deg},
         "signals": plots,
