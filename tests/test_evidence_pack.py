@@ -325,3 +325,25 @@ def test_json_is_written_last_and_survives_a_pdf_failure(index_clip, tmp_path, m
         write_pack(Analysis(report=sample_report(index_clip), signals=None, times=StageTimes()),
                    index_clip, paths)  # fmt: skip
     assert contract_errors(json.loads(paths.json.read_text())) == []
+
+
+def test_a_long_ticket_with_many_findings_flows_over_pages(tmp_path):
+    """A long clip can yield many findings: the ticket box must split across pages."""
+    import dataclasses
+
+    from pack_samples import sample_report
+
+    from ava_detect.report.pdf import write_pdf
+
+    clip = make_index_clip(tmp_path / "many.mp4", seconds=4.0, size=(160, 96))
+    report = sample_report(clip)
+    drift = report.checks["lipsync"].findings[0]
+    many = [
+        dataclasses.replace(drift, first_s=drift.first_s + i * 0.01, evidence=[])
+        for i in range(120)
+    ]
+    report.checks["lipsync"].findings = many
+    pdf = write_pdf(report, tmp_path / "many.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert text.count("Ticket text") >= 1
+    assert "2.430 s" in text  # the last of the 120 findings (1.240 s + 1.19 s) is in the ticket

@@ -332,16 +332,19 @@ def _track_text(finding: Finding) -> str:
 
 def ticket_page(report: Report, pdf_name: str, ticket_name: str, s: dict) -> list:
     text = ticket_text(report, pdf_name=pdf_name)
-    lines = [Paragraph(escape(line) or "&nbsp;", s["mono"]) for line in text.splitlines()]
-    box = Table([[lines]], colWidths=[CONTENT_W])
+    # One row per line, so a long ticket (a long clip with many findings) flows over pages.
+    rows = [[Paragraph(escape(line) or "&nbsp;", s["mono"])] for line in text.splitlines()]
+    box = Table(rows, colWidths=[CONTENT_W], splitByRow=True, repeatRows=0)
     box.setStyle(
         TableStyle(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), C["PANEL"]),
                 ("BOX", (0, 0), (-1, -1), 0.6, C["RULE"]),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, 0), 8),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
             ]
         )
     )
