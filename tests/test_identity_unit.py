@@ -318,3 +318,25 @@ def test_small_face_is_inconclusive_with_its_size():
     result = run(clip(emb, points=pts))
     assert result.status == "inconclusive"
     assert "18 px between the eyes" in result.reason and "28 px" in result.reason
+
+
+def test_matched_pose_distance_memory_stays_flat_on_a_long_clip():
+    """A 5-minute clip at 30 fps, every frame embedded and in the same pose: all pairs match.
+
+    Without bounds this compared 40 million pairs (gigabytes); now at most 1200 frames are
+    paired and distances are taken in chunks.
+    """
+    import tracemalloc
+
+    n = 9000
+    rng = np.random.default_rng(3)
+    emb = rng.normal(0, 0.02, (n, 128)) + 0.1
+    t = np.arange(n) / 30.0
+    flat = np.zeros(n)
+    tracemalloc.start()
+    value = matched_pose_distance(emb, np.ones(n, bool), t, flat, flat, flat)
+    peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    assert peak_mb < 150
+    expected = np.sqrt(2 * 128) * 0.02  # distance between two independent noise vectors
+    assert value == pytest.approx(expected, rel=0.05)

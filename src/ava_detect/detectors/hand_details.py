@@ -57,7 +57,6 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         if here.sum() >= _MIN_PLOT_FRAMES:
             name = f"{hand_name(tracks, t)} (track {t})"
             plots.update(_track_plots(t, name, t_s, sig, presence, fingers, hs, max_points))
-    measured = signals.measured
     return {
         "hand_frames": int(tracks.present.sum()),
         "judged_frame_pairs": int(ok.sum()),

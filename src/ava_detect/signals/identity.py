@@ -196,6 +196,9 @@ def largest_step(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray) -> float:
     return float(steps.max())
 
 
+MAX_PAIR_FRAMES = 1200  # frames compared pairwise at most (evenly spread over the clip)
+
+
 def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
                           yaw: np.ndarray, pitch: np.ndarray, mouth: np.ndarray, *,
                           min_lag_s: float = 2.0, max_pose_deg: float = 5.0,
@@ -210,13 +213,19 @@ def matched_pose_distance(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
     i = np.flatnonzero(usable & np.isfinite(yaw) & np.isfinite(pitch) & np.isfinite(mouth))
     if len(i) < 2:
         return float("nan")
+    if len(i) > MAX_PAIR_FRAMES:  # pairs grow with the square: keep memory flat on long clips
+        i = i[np.linspace(0, len(i) - 1, MAX_PAIR_FRAMES).round().astype(int)]
     e, t, y, p, m = emb[i], t_s[i], yaw[i], pitch[i], mouth[i]
     a, b = np.triu_indices(len(i), k=1)
     keep = ((np.abs(t[a] - t[b]) >= min_lag_s) & (np.abs(y[a] - y[b]) <= max_pose_deg)
             & (np.abs(p[a] - p[b]) <= max_pose_deg) & (np.abs(m[a] - m[b]) <= max_mouth))
     if keep.sum() < min_pairs:
         return float("nan")
-    return float(np.median(np.linalg.norm(e[a[keep]] - e[b[keep]], axis=1)))
+    a, b = a[keep], b[keep]
+    chunk = 20_000  # pairs per step: a (pairs, 128) difference array stays a few MB
+    dists = np.concatenate([np.linalg.norm(e[a[k : k + chunk]] - e[b[k : k + chunk]], axis=1)
+                            for k in range(0, len(a), chunk)])
+    return float(np.median(dists))
 
 
 def dissolve_measure(thumbs: np.ndarray, before: int, after: int, *,
