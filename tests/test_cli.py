@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from click.testing import CliRunner
 from detector_fixtures import FaceMissingDetector
 
@@ -17,17 +16,6 @@ from ava_detect.report.json import contract_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_clips" / "talking_clean.mp4"
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ava_detect.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
 
 
 @pytest.mark.parametrize(

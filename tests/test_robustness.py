@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from cli_runner import run_cli
 from clipgen import write_video
 
 from ava_detect import detectors, media
@@ -25,17 +25,6 @@ from ava_detect.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_clips" / "talking_clean.mp4"
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ava_detect.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:

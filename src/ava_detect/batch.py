@@ -25,6 +25,7 @@ from .batch_summary import error_row, exit_code, row_from_report, summary_dict, 
 from .catalog import SEVERITIES
 from .errors import ConfigError, InputError, OutputError
 from .media import sha256_of
+from .outputs import ensure_output_folder
 from .settings import Settings
 
 # Comma-separated extra modules every worker imports at start (for example a module that
@@ -183,16 +184,7 @@ def _check_folder(folder: Path) -> None:
 
 
 def _prepare_out(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"--out {out_dir}: exists and is not a folder. Choose another --out.")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"--out {out_dir}: cannot create the folder ({exc.strerror}). Choose another --out."
-        ) from exc
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise OutputError(f"--out {out_dir}: the folder is not writable. Choose another --out.")
+    ensure_output_folder(out_dir)
     for name in ("summary.json", "summary.csv", "summary.pdf"):
         path = out_dir / name
         if path.exists() and not _is_our_summary(path):

@@ -75,6 +75,26 @@ def is_ava_ticket(path: Path) -> bool:
     return bool(lines) and lines[-1].startswith("Checked with ava-detect ")
 
 
+def ensure_output_folder(folder: Path) -> None:
+    """Create ``folder`` (with parents) and check it can be written.
+
+    Raises
+    ------
+    OutputError
+        When it is a file, cannot be created, or is not writable.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"--out {folder}: exists and is not a folder. Choose another --out.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"--out {folder}: cannot create the folder ({exc.strerror}). Choose another --out."
+        ) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {folder}: the folder is not writable. Choose another --out.")
+
+
 def prepare_output(paths: OutputPaths) -> None:
     """Create the folder and refuse to overwrite a file ava-detect did not write.
 
@@ -84,17 +104,7 @@ def prepare_output(paths: OutputPaths) -> None:
         When the folder cannot be created or written, or one of the report's files exists and
         was not written by ava-detect.
     """
-    folder = paths.folder
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"--out {folder}: exists and is not a folder. Choose another --out.")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            f"--out {folder}: cannot create the folder ({exc.strerror}). Choose another --out."
-        ) from exc
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"--out {folder}: the folder is not writable. Choose another --out.")
+    ensure_output_folder(paths.folder)
     for path, ours in (
         (paths.json, is_ava_report),
         (paths.pdf, is_ava_pdf),
