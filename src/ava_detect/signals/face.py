@@ -162,9 +162,23 @@ def iris_chroma(rgb: np.ndarray, points_px: np.ndarray, yaw: float, pitch: float
     return np.full(2, np.nan) if ab is None else ab
 
 
-def colour_histogram(rgb: np.ndarray) -> np.ndarray:
-    """Normalised 8x8x8 RGB histogram of the whole (shrunk) frame: (512,) float32, sums to 1."""
-    small = cv2.resize(rgb, (_HIST_SIDE, _HIST_SIDE), interpolation=cv2.INTER_AREA)
+def shrink(rgb: np.ndarray, side: int = _HIST_SIDE) -> np.ndarray:
+    """The whole frame averaged down to (side, side, 3) uint8 (area averaging).
+
+    Done in two steps, an exact integer reduction first (OpenCV's fast path for whole
+    factors: about a third of the time of one direct area resize of a 720p frame), then the
+    rest; the picture differs from a direct resize by rounding only.
+    """
+    h, w = rgb.shape[:2]
+    f = max(1, min(h, w) // (2 * side))
+    if f > 1:
+        rgb = cv2.resize(rgb[: h - h % f, : w - w % f], (w // f, h // f),
+                         interpolation=cv2.INTER_AREA)
+    return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
+
+
+def colour_histogram(small: np.ndarray) -> np.ndarray:
+    """Normalised 8x8x8 RGB histogram of a (shrunk) frame: (512,) float32, sums to 1."""
     hist = cv2.calcHist([small], [0, 1, 2], None, [_HIST_BINS] * 3, [0, 256] * 3).ravel()
     return (hist / max(float(hist.sum()), 1.0)).astype(np.float32)
 
@@ -174,12 +188,13 @@ def histogram_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(0.5 * np.abs(a - b).sum())
 
 
-def layout(rgb: np.ndarray, side: int = 32) -> np.ndarray:
+def layout(small: np.ndarray, side: int = 32) -> np.ndarray:
     """The frame's coarse light/dark layout: side x side grey, zero mean, unit norm, float32.
 
-    The dot product of two layouts is their correlation (1 same picture, ~0 unrelated).
+    ``small`` is the frame or its :func:`shrink`. The dot product of two layouts is their
+    correlation (1 same picture, ~0 unrelated).
     """
-    small = cv2.resize(rgb, (side, side), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(small, (side, side), interpolation=cv2.INTER_AREA)
     v = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32).ravel()
     v -= v.mean()
     return v / max(float(np.linalg.norm(v)), 1e-6)
@@ -271,8 +286,9 @@ class FaceAnalyzer:
         self._emb.append(np.full((self.k, EMBEDDING_DIM), np.nan, np.float32))
         self._skin.append(np.full((self.k, 2), np.nan, np.float32))
         self._iris.append(np.full((self.k, 2), np.nan, np.float32))
-        hist, lay = colour_histogram(frame.rgb), layout(frame.rgb)
-        self._thumbs.append(cv2.resize(frame.rgb, (_THUMB_SIDE, _THUMB_SIDE),
+        small = shrink(frame.rgb)  # one pass over the full frame; the rest works on this
+        hist, lay = colour_histogram(small), layout(small)
+        self._thumbs.append(cv2.resize(small, (_THUMB_SIDE, _THUMB_SIDE),
                                        interpolation=cv2.INTER_AREA))
         first = self._prev_hist is None
         change = np.nan if first else histogram_change(hist, self._prev_hist)

@@ -32,11 +32,27 @@ class ColourModel:
     mean: np.ndarray
     inv_cov: np.ndarray
 
+    def whiten(self, ycrcb: np.ndarray) -> np.ndarray:
+        """(..., 3) YCrCb -> (..., 3) float32 coordinates in which this model's Mahalanobis
+        distance is the Euclidean one (``x @ L`` with ``L @ L.T = inv_cov``)."""
+        return np.asarray(ycrcb, np.float32) @ self._whitening()
+
     def distance(self, ycrcb: np.ndarray) -> np.ndarray:
         """(..., 3) uint8/float YCrCb -> (...,) Mahalanobis distance."""
-        d = ycrcb.astype(np.float32) - self.mean.astype(np.float32)
-        q = np.einsum("...i,ij,...j->...", d, self.inv_cov.astype(np.float32), d)
-        return np.sqrt(np.maximum(q, 0.0))
+        return _norm(self.whiten(ycrcb) - self.whiten(self.mean))
+
+    def _whitening(self) -> np.ndarray:
+        sym = (self.inv_cov + self.inv_cov.T) / 2
+        try:
+            return np.linalg.cholesky(sym).astype(np.float32)
+        except np.linalg.LinAlgError:  # not positive definite (a blend gone bad): clip it
+            vals, vecs = np.linalg.eigh(sym)
+            return (vecs * np.sqrt(np.maximum(vals, 1e-9))).astype(np.float32)
+
+
+def _norm(x: np.ndarray) -> np.ndarray:
+    """Euclidean length over the last axis, float32."""
+    return np.sqrt(np.einsum("...i,...i->...", x, x))
 
 
 @dataclass
@@ -167,7 +183,8 @@ def read_fingers(hand: HandCrop, model: ColourModel, max_distance: float = 3.0
         Mahalanobis distance still counted as skin.
     """
     crop, local, width = hand.ycrcb, hand.points, hand.width
-    d_skin = model.distance(crop)
+    white = model.whiten(crop)  # every distance below is Euclidean in these coordinates
+    d_skin = _norm(white - model.whiten(model.mean))
     skin = d_skin <= max_distance
     # Background colours from around the hand: a pixel nearer one of them than the skin
     # mean (in the skin model's metric) is not skin, e.g. a beige sweater behind the hand.
@@ -177,7 +194,7 @@ def read_fingers(hand: HandCrop, model: ColourModel, max_distance: float = 3.0
                            cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     for colour in background_colours(crop, near_hand):
         if model.distance(colour[None])[0] > 1.0:
-            skin &= d_skin < ColourModel(colour, model.inv_cov).distance(crop)
+            skin &= d_skin < _norm(white - model.whiten(colour))
     skin = skin.astype(np.uint8)
     k = max(1, int(round(0.03 * width)))  # small: closing would fill the gaps between fingers
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
