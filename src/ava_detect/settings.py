@@ -80,10 +80,10 @@ class IdentitySettings:
     min_detection_confidence: float = 0.5  # MediaPipe face mesh: confidence to accept a face
     # Which frames get an identity embedding (about 90 ms a face): every embed_stride-th frame,
     # every frame while a reference is being built, and densely around a suspicious jump.
-    embed_stride: int = 8
+    embed_stride: int = 12
     jump_trigger: float = 0.55  # distance between successive embeddings that triggers dense
     drift_trigger: float = 0.45  # crossing this distance to the running reference: dense
-    dense_frames: int = 12  # frames embedded densely after a trigger
+    dense_frames: int = 6  # frames embedded densely after a trigger
     # Reference: median embedding of the first clean frames of each face track and shot.
     reference_frames: int = 10  # clean frames that make the reference
     reference_max_yaw_deg: float = 30.0  # a clean frame is at most this far from frontal

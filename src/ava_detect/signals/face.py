@@ -239,9 +239,9 @@ class FaceAnalyzer:
     first ``reference_frames`` clean frames, after each shot cut or track restart), every
     ``embed_stride``-th frame, or during ``dense_frames`` after an embedding that moved more than
     ``jump_trigger`` from the previous one or crossed ``drift_trigger`` from the running
-    reference. The
-    aligned chips of the last ``2 * embed_stride`` frames are kept, so a trigger also embeds the
-    frames just before it without decoding again. Frames too small or turned too far are not
+    reference. The aligned chips of the last ``2 * embed_stride`` frames are kept, so a trigger
+    also bisects the frames since the previous embedding, without decoding again, to find
+    where the face changed (:meth:`_refine`). Frames too small or turned too far are not
     embedded at all.
 
     ``finish`` returns (N = frames, K = face slots):
@@ -349,18 +349,33 @@ class FaceAnalyzer:
         # already become someone else needs no more than sparse samples).
         drift = track.last_ref_distance < s.drift_trigger <= ref_distance
         if jump or drift:
-            self._embed_buffer(k, track)
+            self._refine(k, track, emb)
             track.dense_until = i + s.dense_frames
         track.last_index, track.last_embedding = i, emb
         track.last_ref_distance = ref_distance
 
-    def _embed_buffer(self, k: int, track: _Track) -> None:
-        if not track.buffer:
-            return
-        index, chips = zip(*track.buffer, strict=True)
-        for j, emb in zip(index, self.embedder.embed(list(chips)), strict=True):
-            self._emb[j][k] = emb
+    def _refine(self, k: int, track: _Track, emb: np.ndarray) -> None:
+        """Find where between the previous embedding and this one the face changed.
+
+        Bisects the frames kept in the track's buffer since the previous embedding: each
+        embedded frame goes with the side it is nearer, so a switch ends up between two
+        neighbouring embedded frames after about log2(stride) embeddings, not one per frame.
+        """
+        chips = [(j, chip) for j, chip in track.buffer if j > track.last_index]
         track.buffer.clear()
+        if track.last_embedding is None:
+            return
+        before, after = track.last_embedding, emb
+        lo, hi = 0, len(chips)  # the change lies after chips[lo - 1], at or before chips[hi]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            j, chip = chips[mid]
+            found = self.embedder.embed([chip])[0]
+            self._emb[j][k] = found
+            if np.linalg.norm(found - before) <= np.linalg.norm(found - after):
+                lo, before = mid + 1, found
+            else:
+                hi, after = mid, found
 
     def finish(self) -> dict[str, np.ndarray]:
         n = len(self._emb)
