@@ -51,10 +51,10 @@ def head_pose(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     yaw, pitch
         (...) float arrays, degrees; NaN where no face.
     """
-    p = np.asarray(points, dtype=np.float64)
-    ex = p[..., EYE_IMAGE_RIGHT[0], :] - p[..., EYE_IMAGE_LEFT[0], :]
+    p = np.asarray(points)
+    ex = np.asarray(p[..., EYE_IMAGE_RIGHT[0], :] - p[..., EYE_IMAGE_LEFT[0], :], np.float64)
     ex = ex / np.linalg.norm(ex, axis=-1, keepdims=True)
-    ey = p[..., CHIN, :] - p[..., FOREHEAD, :]
+    ey = np.asarray(p[..., CHIN, :] - p[..., FOREHEAD, :], np.float64)
     ey = ey - np.sum(ey * ex, axis=-1, keepdims=True) * ex
     ey = ey / np.linalg.norm(ey, axis=-1, keepdims=True)
     out = -np.cross(ex, ey)  # towards the camera for a frontal face: (0, 0, -1)
@@ -68,16 +68,17 @@ def eye_distance(points: np.ndarray) -> np.ndarray:
 
     Measured in 3-D so a head turn does not shrink it. (..., 478, 3) -> (...); NaN if no face.
     """
-    p = np.asarray(points, dtype=np.float64)
-    a = p[..., list(EYE_IMAGE_LEFT), :].mean(axis=-2)
-    b = p[..., list(EYE_IMAGE_RIGHT), :].mean(axis=-2)
+    p = np.asarray(points)
+    a = p[..., list(EYE_IMAGE_LEFT), :].astype(np.float64).mean(axis=-2)
+    b = p[..., list(EYE_IMAGE_RIGHT), :].astype(np.float64).mean(axis=-2)
     return np.linalg.norm(a - b, axis=-1)
 
 
 def mouth_opening(points: np.ndarray) -> np.ndarray:
     """Inner-lip gap per eye distance (0 closed, ~0.5 wide open): (..., 478, 3) -> (...)."""
-    p = np.asarray(points, dtype=np.float64)
-    return np.linalg.norm(p[..., 13, :2] - p[..., 14, :2], axis=-1) / eye_distance(p)
+    p = np.asarray(points)
+    gap = (p[..., 13, :2] - p[..., 14, :2]).astype(np.float64)
+    return np.linalg.norm(gap, axis=-1) / eye_distance(p)
 
 
 def face_box(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
