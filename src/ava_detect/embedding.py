@@ -14,7 +14,11 @@ helpers import ``pkg_resources``, which new Python environments may not have.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
+import os
+import struct
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -64,19 +68,42 @@ def five_points(points: np.ndarray) -> np.ndarray:
     return np.asarray(points)[list(MESH_FIVE_POINTS), :2].astype(np.float64)
 
 
+def _load_network():
+    dlib = _import_dlib()
+    try:
+        return dlib.face_recognition_model_v1(str(model_path()))
+    except RuntimeError as exc:
+        raise ModelError(f"dlib face descriptor model could not be loaded ({exc}).") from exc
+
+
+def _descriptors(net, chips: list[np.ndarray]) -> np.ndarray:
+    out = net.compute_face_descriptor([np.ascontiguousarray(c) for c in chips])
+    return np.array([np.array(v) for v in out], dtype=np.float32).reshape(-1, EMBEDDING_DIM)
+
+
 class FaceEmbedder:
     """Aligns faces and computes their 128-d identity descriptors.
 
-    Loading the network takes about a second; a descriptor about 90 ms per face on one core.
+    Loading the network takes about a second; a descriptor 90-140 ms per face on one core.
+    dlib holds Python's global lock while it computes one (measured: another Python thread ran
+    at 6 % of its speed meanwhile), which would stall the frame loop's other lanes; so by
+    default the descriptors are computed in a child process (:class:`DescriptorProcess`) and
+    this process only waits for them, with the lock released. ``separate_process=False``, or a
+    child that cannot be started, computes them here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, separate_process: bool = True) -> None:
         dlib = _import_dlib()
         self._dlib = dlib
-        try:
-            self._net = dlib.face_recognition_model_v1(str(model_path()))
-        except RuntimeError as exc:
-            raise ModelError(f"dlib face descriptor model could not be loaded ({exc}).") from exc
+        self._child: DescriptorProcess | None = None
+        self._net = None
+        if separate_process:
+            try:
+                self._child = DescriptorProcess()
+            except OSError:
+                self._child = None
+        if self._child is None:
+            self._net = _load_network()
 
     def chip(self, rgb: np.ndarray, five: np.ndarray) -> np.ndarray | None:
         """The aligned (150, 150, 3) uint8 chip of one face, or None if the points are unusable.
@@ -105,5 +132,109 @@ class FaceEmbedder:
         """Descriptors of aligned chips: list of (150, 150, 3) uint8 -> (M, 128) float32."""
         if not chips:
             return np.zeros((0, EMBEDDING_DIM), np.float32)
-        out = self._net.compute_face_descriptor([np.ascontiguousarray(c) for c in chips])
-        return np.array([np.array(v) for v in out], dtype=np.float32)
+        if self._child is not None:
+            return self._child.embed(chips)
+        return _descriptors(self._net, chips)
+
+    def close(self) -> None:
+        """Stop the child process, if any (it also stops by itself when this process ends)."""
+        if self._child is not None:
+            self._child.close()
+
+
+class DescriptorProcess:
+    """dlib's descriptor network in a child process (``python -m ava_detect.embedding``).
+
+    Protocol over the child's stdin/stdout: the parent writes a 4-byte little-endian chip
+    count n, then n chips of 150 x 150 x 3 uint8; the child answers with a 4-byte int32 (n on
+    success) and n x 128 float32, or -1, a 4-byte length and an error message. The child
+    exits when its stdin closes, so it never outlives this process.
+    """
+
+    def __init__(self) -> None:
+        import subprocess
+
+        import ava_detect
+
+        env = dict(os.environ)
+        src = str(Path(ava_detect.__file__).resolve().parents[1])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "ava_detect.embedding"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+        )
+        self._ready = False
+
+    def embed(self, chips: list[np.ndarray]) -> np.ndarray:
+        """(M, 128) float32 descriptors of M aligned chips."""
+        data = np.stack([np.ascontiguousarray(c, dtype=np.uint8) for c in chips])
+        if data.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3):
+            raise ValueError(f"chips must be {CHIP_SIZE} x {CHIP_SIZE} x 3, got {data.shape}")
+        try:
+            self._proc.stdin.write(struct.pack("<I", len(data)) + data.tobytes())
+            self._proc.stdin.flush()
+            status = struct.unpack("<i", self._read(4))[0]
+            if status < 0:
+                size = struct.unpack("<I", self._read(4))[0]
+                raise ModelError(f"dlib face descriptor failed: {self._read(size).decode()}")
+            raw = self._read(status * EMBEDDING_DIM * 4)
+        except (OSError, EOFError) as exc:
+            code = self._proc.poll()
+            raise ModelError(
+                f"the face descriptor process stopped (exit code {code}); re-run, or reinstall "
+                "dlib-bin and face_recognition_models if it keeps failing."
+            ) from exc
+        return np.frombuffer(raw, np.float32).reshape(status, EMBEDDING_DIM).copy()
+
+    def _read(self, n: int) -> bytes:
+        chunks, left = [], n
+        while left:
+            part = self._proc.stdout.read(left)
+            if not part:
+                raise EOFError("descriptor process closed its output")
+            chunks.append(part)
+            left -= len(part)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self._proc.stdin.close()
+            try:
+                self._proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - it did not stop by itself: make it
+                self._proc.kill()
+                self._proc.wait()
+
+
+def _serve(stdin, stdout) -> None:
+    """The child's loop: read chips, write descriptors, until stdin closes."""
+    net = _load_network()
+
+    def read(n: int) -> bytes | None:
+        chunks, left = [], n
+        while left:
+            part = stdin.read(left)
+            if not part:
+                return None
+            chunks.append(part)
+            left -= len(part)
+        return b"".join(chunks)
+
+    while (head := read(4)) is not None:
+        n = struct.unpack("<I", head)[0]
+        raw = read(n * CHIP_SIZE * CHIP_SIZE * 3)
+        if raw is None:
+            return
+        chips = np.frombuffer(raw, np.uint8).reshape(n, CHIP_SIZE, CHIP_SIZE, 3)
+        try:
+            out = _descriptors(net, list(chips)).tobytes()
+            stdout.write(struct.pack("<i", n) + out)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            message = str(exc).encode()
+            stdout.write(struct.pack("<iI", -1, len(message)) + message)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin.buffer, sys.stdout.buffer)
