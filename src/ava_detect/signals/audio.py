@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..detectors.base import Segment, hysteresis_segments
+from .spectrum import mel_filterbank, stft_power
 
 _EPS = 1e-10
 
@@ -48,17 +49,14 @@ def audio_features(audio: np.ndarray, sr: int, *, hop_s: float = 0.01, n_mels: i
     n_mels, fmin, fmax : mel filter bank: number of bands and their range in Hz.
     band_hz : (low, high) Hz of the speech band whose energy drives voice activity.
     """
-    import librosa  # imported here: loading it costs about a second
-
     y = np.asarray(audio, dtype=np.float32)
     hop = max(int(round(hop_s * sr)), 1)
     n_fft = int(2 ** np.ceil(np.log2(3 * hop)))
     if y.size < n_fft:
         y = np.pad(y, (0, n_fft - y.size))
-    spec = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=hop, window="hann", center=True)) ** 2
-    spec = spec.astype(np.float64)
+    spec = stft_power(y, n_fft=n_fft, hop=hop)
     fmax = min(fmax, sr / 2)
-    mel_fb = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
+    mel_fb = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
     log_mel = np.log(mel_fb @ spec + _EPS).T
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     win_power = float(np.sum(np.hanning(n_fft + 1)[:-1] ** 2))
