@@ -30,9 +30,8 @@ class HandTracker:
 
     Same arguments and output as :class:`~.legacy_hands.LegacyHandTracker`, plus
     ``HandsInFrame.presence``: the presence score of the crop each reported hand was judged on
-    (the previous frame's landmark crop for a tracked hand, the palm crop for a new one).
-    ``from_palm`` (after :meth:`process`) says, per reported slot, whether that crop came from
-    the palm detector this frame.
+    (the previous frame's landmark crop for a tracked hand, the palm crop for a new one), and
+    ``HandsInFrame.from_palm``, which of the two it was.
     """
 
     def __init__(
@@ -50,7 +49,6 @@ class HandTracker:
         self._model = HandLandmarkModel(model_complexity=model_complexity)
         self._tracked: list[Roi] = []  # crops for the next frame, picture pixels
         self._size: tuple[int, int] | None = None  # the picture size they belong to
-        self.from_palm = np.zeros(max_hands, bool)
         #: landmark-model and palm-detector runs so far (for cost accounting)
         self.runs = {"landmarks": 0, "palms": 0}
 
@@ -75,7 +73,6 @@ class HandTracker:
 
     def _frame(self, kept, size: tuple[int, int], full_size: tuple[int, int]) -> HandsInFrame:
         out = HandsInFrame.empty(self.max_hands)
-        self.from_palm = np.zeros(self.max_hands, bool)
         # MediaPipe's landmarks are fractions of the picture; the full-resolution frame has
         # the same proportions, so scale each axis (and depth like x) by its size.
         sx, sy = full_size[0] / size[0], full_size[1] / size[1]
@@ -84,7 +81,7 @@ class HandTracker:
             out.world[k] = hand.world
             out.handedness[k], out.score[k] = hand.handedness
             out.presence[k] = hand.presence
-            self.from_palm[k] = from_palm
+            out.from_palm[k] = from_palm
         return out
 
     def reset(self) -> None:
