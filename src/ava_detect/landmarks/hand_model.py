@@ -49,7 +49,10 @@ class HandLandmarkModel:
 
     The model runs in a small MediaPipe graph (TFLite with XNNPACK, about 5 ms a crop idle on
     one core, the full model); with ``backend="opencv"`` (or if that graph cannot be built)
-    through OpenCV's DNN module (about 22 ms).
+    through OpenCV's DNN module (about 22 ms). OpenCV's TFLite import gets the world-landmark
+    output wrong (values of 0.3 m on a hand where MediaPipe gives 0.03 m), so that backend
+    returns NaN world landmarks; its other outputs agree with MediaPipe's (presence to 0.001,
+    landmarks to 1-2 px).
     """
 
     def __init__(self, *, model_complexity: int = 1, backend: str = "mediapipe"):
@@ -80,10 +83,10 @@ class HandLandmarkModel:
             tensor = (crop.astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
             self._net.setInput(tensor)
             out = dict(zip(self._outputs, self._net.forward(self._outputs), strict=True))
-            marks, presence, left, world = (
-                out[name].ravel()
-                for name in ("Identity", "Identity_1", "Identity_2", "Identity_3")
+            marks, presence, left = (
+                out[name].ravel() for name in ("Identity", "Identity_1", "Identity_2")
             )
+            world = np.full(63, np.nan)
         return (
             marks.reshape(21, 3).astype(np.float64),
             float(presence[0]),
