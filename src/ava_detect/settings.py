@@ -39,8 +39,9 @@ class HandSettings:
     # and frame, keeping the model's hand-presence score; "legacy": mp.solutions.hands (hides
     # presence, so the hand check re-runs the model on every hand: twice the cost).
     tracker: str = "single_pass"
-    # Keep the landmark model's hand-presence score (the tracker's own; the model re-run on a
-    # lost hand's last crop for 3 frames); off: presence_collapse is not checked.
+    # Keep the landmark model's hand-presence score (the tracker's own; the model re-run on the
+    # landmark crop of a hand just found by the palm detector and on a lost hand's last crop for
+    # 3 frames); off: presence_collapse is not checked.
     presence_rerun: bool = True
     # Count fingers on a skin-colour silhouette (about 5-10 ms a hand and frame); a measurement.
     finger_count: bool = True
