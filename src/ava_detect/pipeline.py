@@ -230,7 +230,7 @@ class Analyzer:
             else:
                 found = hands_model.process(frame.rgb, full_size)
                 no_hand = found if found.count == 0 else None
-            hands = _reorder_hands(found, hand_slots)
+            hands = found.take(hand_slots.update(_centres(found.image)))  # every field
             hand_rows.append(hands)
             times.hands_s += time.perf_counter() - start
             for lane in hand_lanes:
@@ -314,9 +314,13 @@ class Analyzer:
         return signals
 
     def _hand_model(self) -> HandTracker:
+        """The hand tracker of ``hands.tracker``: ``"single_pass"`` (default) or ``"legacy"``."""
+        from .landmarks import LegacyHandTracker
+
         s = self.settings
         if self._hands is None:
-            self._hands = HandTracker(
+            cls = LegacyHandTracker if s.hands.tracker == "legacy" else HandTracker
+            self._hands = cls(
                 max_hands=s.max_hands,
                 model_complexity=s.hands.model_complexity,
                 min_detection_confidence=s.hands.min_detection_confidence,

@@ -25,6 +25,8 @@ from typing import Any
 from .catalog import CHECK_NAMES
 from .errors import ConfigError
 
+_HAND_TRACKERS = ("single_pass", "legacy")
+
 
 @dataclass(frozen=True)
 class HandSettings:
@@ -33,8 +35,13 @@ class HandSettings:
     model_complexity: int = 1  # MediaPipe Hands: 0 lite, 1 full
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    # Re-run the landmark model on the tracker's crop to get its hand-presence score
-    # (about 15 ms a hand and frame); off: presence_collapse is not checked.
+    # "single_pass": our rebuild of MediaPipe's hand tracking, one landmark-model run per hand
+    # and frame, keeping the model's hand-presence score; "legacy": mp.solutions.hands (hides
+    # presence, so the hand check re-runs the model on every hand: twice the cost).
+    tracker: str = "single_pass"
+    # Keep the landmark model's hand-presence score (the tracker's own; the model re-run on the
+    # landmark crop of a hand just found by the palm detector and on a lost hand's last crop for
+    # 3 frames); off: presence_collapse is not checked.
     presence_rerun: bool = True
     # Count fingers on a skin-colour silhouette (about 5-10 ms a hand and frame); a measurement.
     finger_count: bool = True
@@ -71,6 +78,13 @@ class HandSettings:
     thumb_back_deg: float = 140.0  # |thumb direction| in the palm plane (real max 130)
     # --- verdict when nothing could be judged ---
     min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
+
+    def __post_init__(self) -> None:
+        if self.tracker not in _HAND_TRACKERS:
+            raise ConfigError(
+                f"hands.tracker {self.tracker!r} is unknown; "
+                f"choose from {', '.join(_HAND_TRACKERS)}."
+            )
 
 
 @dataclass(frozen=True)

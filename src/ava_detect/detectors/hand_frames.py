@@ -1,7 +1,8 @@
 """Per-frame pixel work for the hand check, run inside the pipeline's frame loop.
 
-:class:`PresenceAnalyzer` re-runs the hand landmark model on the crop the tracker used for each
-hand and keeps the model's hand-presence score (hidden by MediaPipe's legacy API).
+:class:`PresenceAnalyzer` keeps the hand landmark model's hand-presence score of each hand: the
+tracker's own score where it scored the hand's crop, else a re-run of the model on the crop the
+tracker used (a hand it just lost; every hand with the legacy tracker, which hides the score).
 :class:`~ava_detect.detectors.finger_count.FingerCountAnalyzer` counts fingers on a silhouette.
 Both write (N, K) arrays aligned with ``signals.hands`` slots.
 """
@@ -35,35 +36,51 @@ def frame_scale(rgb: np.ndarray, full_size: tuple[int, int] | None, max_side: in
 class PresenceAnalyzer:
     """Hand-presence score of each hand slot, frame by frame.
 
-    For a hand seen in the previous frame the crop is the one the tracker placed from that
-    frame's landmarks (what the tracker actually judged); for a hand found anew it is placed
-    from the current landmarks. For three frames after a hand disappears its last crop is
-    still scored, so a hand the tracker dropped gets the score that made it drop it.
+    A tracked hand gets the score the tracker gave the crop it judged it on
+    (``HandsInFrame.presence``, the crop placed from the previous frame's landmarks): no extra
+    model run. The landmark model is re-run only where the tracker did not score that crop:
+
+    - a hand the tracker found with the palm detector this frame (``from_palm``): the palm's
+      crop is looser and scores lower (by up to 0.24 on the real clips), so, as for every hand
+      with the legacy tracker (which hides the score), the crop is placed from the previous
+      frame's landmarks if the slot had a hand then (the crop the tracker dropped it on), else
+      from the current ones;
+    - for three frames after a hand disappears, its last crop, so a hand the tracker dropped
+      gets the score that made it drop it.
 
     Output: ``hand_presence.score`` (N, K) in [0, 1], NaN where not scored;
+    ``hand_presence.reruns`` (N,) landmark-model re-runs per frame;
     ``hand_presence.ms`` (N,) milliseconds spent per frame.
     """
 
     name = "hand_presence"
 
     def __init__(self, *, model_complexity: int = 1, max_side: int = 1280):
-        from ..landmarks import HandLandmarkRerun
-
-        self._model = HandLandmarkRerun(model_complexity=model_complexity)
+        self._complexity = model_complexity
+        self._model = None  # the re-run model, loaded when first needed
         self._max_side = max_side
         self._full_size: tuple[int, int] | None = None
         self._last: np.ndarray | None = None  # (K, 21, 3) last seen landmarks per slot
         self._age: np.ndarray | None = None  # (K,) frames since last seen
         self._scores: list[np.ndarray] = []
+        self._reruns: list[int] = []
         self._ms: list[float] = []
 
     def begin(self, info: ClipInfo) -> None:
         self._full_size = info.display_size
 
+    def _rerun(self, rgb: np.ndarray, points: np.ndarray, scale: float) -> float:
+        if self._model is None:
+            from ..landmarks import HandLandmarkRerun
+
+            self._model = HandLandmarkRerun(model_complexity=self._complexity)
+        return self._model.run(rgb, points, scale).presence
+
     def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:
         start = time.perf_counter()
         k_slots = hands.image.shape[0] if hands is not None else 0
         row = np.full(k_slots, np.nan, np.float32)
+        reruns = 0
         scale = frame_scale(frame.rgb, self._full_size, self._max_side)
         if hands is not None and scale is not None:
             if self._last is None:
@@ -71,6 +88,9 @@ class PresenceAnalyzer:
                 self._age = np.full(k_slots, 10**6)
             here = ~np.isnan(hands.image[:, 0, 0])
             for k in range(k_slots):
+                if here[k] and not hands.from_palm[k] and not np.isnan(hands.presence[k]):
+                    row[k] = hands.presence[k]  # the tracker scored the crop it judged
+                    continue
                 if here[k]:
                     # tracked since the previous frame: the crop came from that frame's
                     # landmarks; (re)found this frame: from the palm detector, near these
@@ -79,11 +99,13 @@ class PresenceAnalyzer:
                     crop_from = self._last[k]  # lost: the crop the tracker last had
                 else:
                     continue
-                row[k] = self._model.run(frame.rgb, crop_from, scale).presence
+                row[k] = self._rerun(frame.rgb, crop_from, scale)
+                reruns += 1
             self._last[here] = hands.image[here]
             self._age[here] = 0
             self._age[~here] += 1
         self._scores.append(row)
+        self._reruns.append(reruns)
         self._ms.append((time.perf_counter() - start) * 1000.0)
 
     def finish(self) -> dict[str, np.ndarray]:
@@ -91,4 +113,8 @@ class PresenceAnalyzer:
         scores = np.full((len(self._scores), k), np.nan, np.float32)
         for n, r in enumerate(self._scores):
             scores[n, : len(r)] = r
-        return {f"{self.name}.score": scores, f"{self.name}.ms": np.asarray(self._ms)}
+        return {
+            f"{self.name}.score": scores,
+            f"{self.name}.reruns": np.asarray(self._reruns, dtype=np.int32),
+            f"{self.name}.ms": np.asarray(self._ms),
+        }

@@ -1,0 +1,112 @@
+"""Importing MediaPipe quietly, finding its bundled models, and building small graphs.
+
+Everything here is shared by the trackers and model runners of this package; no other module of
+ava-detect imports MediaPipe.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+from ..errors import ModelError
+
+_QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "ABSL_MIN_LOG_LEVEL": "2"}
+_native_silenced = False
+
+
+def _silence_native_logs() -> None:
+    """Keep MediaPipe's C++ and TFLite log lines off the terminal.
+
+    They are written straight to file descriptor 2, from graph threads, whenever a model first
+    runs, so Python-level filters cannot stop them. We point descriptor 2 at /dev/null and give
+    Python's ``sys.stderr`` a duplicate of the real terminal, so ava-detect's own messages,
+    warnings and tracebacks still show. Set ``AVA_NATIVE_LOGS=1`` to see the native logs.
+    """
+    global _native_silenced
+    if _native_silenced or os.environ.get("AVA_NATIVE_LOGS"):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(real, "w", buffering=1, encoding="utf-8", errors="replace")
+    except (OSError, AttributeError, ValueError):
+        return
+    _native_silenced = True
+
+
+def import_mediapipe():
+    """The ``mediapipe`` module, imported with its native logging silenced."""
+    for key, value in _QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    _silence_native_logs()
+    try:
+        import absl.logging
+
+        absl.logging.set_verbosity(absl.logging.ERROR)
+        import mediapipe as mp
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ModelError(
+            "MediaPipe is not installed or failed to import "
+            f"({exc}). Reinstall with: pip install 'mediapipe==0.10.21'"
+        ) from exc
+    return mp
+
+
+def _package_dir() -> str:
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:  # pragma: no cover - depends on the installation
+        raise ModelError(
+            "MediaPipe is not installed. Reinstall with: pip install 'mediapipe==0.10.21'"
+        )
+    return os.path.dirname(spec.origin)
+
+
+def landmark_model_path(complexity: int) -> str:
+    """The hand landmark model shipped in the wheel: full (1) or lite (0)."""
+    name = "hand_landmark_full.tflite" if complexity else "hand_landmark_lite.tflite"
+    return os.path.join(_package_dir(), "modules", "hand_landmark", name)
+
+
+def expanded_graph(text: str, options: dict[str, tuple[type, str, float]] | None = None):
+    """A graph config from text, with MediaPipe's registered subgraphs expanded in place.
+
+    Parameters
+    ----------
+    text
+        The graph in protobuf text format; it may use subgraphs such as ``PalmDetectionCpu``.
+    options
+        ``{node name: (options message class, field, value)}`` set on nodes of the expanded
+        graph (names are ``subgraph__Calculator`` in lower-case-prefixed MediaPipe style).
+
+    Subgraphs load their models by paths relative to the site-packages folder, so MediaPipe's
+    resource folder is pointed there (what ``mp.solutions`` does too).
+    """
+    mp = import_mediapipe()
+    from google.protobuf import text_format
+    from mediapipe.framework import calculator_pb2
+    from mediapipe.python._framework_bindings import resource_util, validated_graph_config
+
+    resource_util.set_resource_dir(os.path.dirname(_package_dir()))
+    config = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
+    validated = validated_graph_config.ValidatedGraphConfig()
+    validated.initialize(graph_config=config)
+    full = calculator_pb2.CalculatorGraphConfig()
+    full.ParseFromString(validated.binary_config)
+    for name, (cls, field, value) in (options or {}).items():
+        node = next((n for n in full.node if n.name == name), None)
+        if node is None:
+            raise ModelError(f"MediaPipe graph has no node {name}; is mediapipe 0.10.21 installed?")
+        packed = next((o for o in node.node_options if o.Is(cls.DESCRIPTOR)), None)
+        if packed is not None:
+            msg = cls()
+            packed.Unpack(msg)
+            setattr(msg, field, value)
+            packed.Pack(msg)
+        else:
+            setattr(node.options.Extensions[cls.ext], field, value)
+    return mp, full
