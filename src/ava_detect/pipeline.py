@@ -319,13 +319,16 @@ class Analyzer:
 
         s = self.settings
         if self._hands is None:
-            cls = LegacyHandTracker if s.hands.tracker == "legacy" else HandTracker
-            self._hands = cls(
+            options = dict(
                 max_hands=s.max_hands,
                 model_complexity=s.hands.model_complexity,
                 min_detection_confidence=s.hands.min_detection_confidence,
                 min_tracking_confidence=s.hands.min_tracking_confidence,
             )
+            if s.hands.tracker == "legacy":
+                self._hands = LegacyHandTracker(**options)
+            else:
+                self._hands = HandTracker(**options, search_every=s.hand_search_every)
         else:
             self._hands.reset()
         return self._hands
@@ -386,16 +389,6 @@ def _centres(points: np.ndarray) -> np.ndarray:
     if present.any():
         out[present] = points[present, :, :2].mean(axis=1)
     return out
-
-
-def _reorder_hands(hands: HandsInFrame, slots: SlotTracker) -> HandsInFrame:
-    order = slots.update(_centres(hands.image))
-    return HandsInFrame(
-        image=hands.image[order],
-        world=hands.world[order],
-        handedness=hands.handedness[order],
-        score=hands.score[order],
-    )
 
 
 def _run_check(

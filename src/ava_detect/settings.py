@@ -196,8 +196,9 @@ class Settings:
     max_hands: int = 2
     max_faces: int = 2
     # While no hand is tracked, look for hands (MediaPipe's palm detector) only on every n-th
-    # frame; once one is found, every frame is tracked. 1 = look on every frame. A hand that
-    # comes into view is then found at most n-1 frames late; frames with hands cost the same.
+    # frame; once one is found, every frame is tracked, and while fewer than max_hands are
+    # tracked the search for another runs on every n-th frame too. 1 = look on every frame. A
+    # hand that comes into view is then found at most n-1 frames late.
     hand_search_every: int = 4
     audio_sample_rate: int = 16000
     hands: HandSettings = field(default_factory=HandSettings)

@@ -4,7 +4,8 @@ It follows MediaPipe's ``hand_landmark_tracking_cpu`` graph step by step, but in
 landmark model's hand-presence score is kept instead of thrown away:
 
 1. Palm detection on the full frame, only while fewer than ``max_hands`` hands are tracked
-   (:class:`~.palms.PalmDetector`), at most ``max_hands`` palms.
+   (:class:`~.palms.PalmDetector`), at most ``max_hands`` palms; while at least one hand is
+   tracked, only on every ``search_every``-th frame (MediaPipe searches on every frame).
 2. The palms' crops are merged with the tracked hands' crops: a palm whose box overlaps a
    tracked hand's by IoU > 0.5 is dropped (:func:`~.crops.associate`).
 3. The landmark model runs once on each crop (:class:`~.hand_model.HandLandmarkModel`); a hand
@@ -41,8 +42,13 @@ class HandTracker:
         model_complexity: int = 1,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        search_every: int = 1,
     ):
         self.max_hands = max_hands
+        #: while some but fewer than ``max_hands`` hands are tracked, palms are searched for
+        #: on every ``search_every``-th frame only (a further hand is found that much later)
+        self.search_every = max(1, int(search_every))
+        self._calls = 0
         self.min_tracking_confidence = min_tracking_confidence
         self._palms = PalmDetector(model_complexity=model_complexity,
                                    min_score=min_detection_confidence)
@@ -59,7 +65,9 @@ class HandTracker:
             self._tracked = []  # a picture of another size: crops no longer apply
             self._size = (width, height)
         palms: list[Roi] = []
-        if len(self._tracked) < self.max_hands:
+        self._calls += 1
+        due = not self._tracked or self._calls % self.search_every == 0
+        if len(self._tracked) < self.max_hands and due:
             palms = self._palms.detect(rgb)[: self.max_hands]
             self.runs["palms"] += 1
         kept: list[tuple[HandResult, bool]] = []
@@ -88,6 +96,7 @@ class HandTracker:
         """Forget the tracking state so the next frame starts a new clip."""
         self._tracked = []
         self._size = None
+        self._calls = 0
 
     def close(self) -> None:
         self._palms.close()
