@@ -17,6 +17,7 @@ CPU seconds and peak RSS include the child process that computes face descriptor
 child's.
 
     PYTHONPATH=src python benchmarks/speed.py [--repeats 3] [--long] [--json out.json]
+                                              [--set max_analysis_fps=10]
 
 ``--long`` also makes a 5-minute 720p clip (the 10 s one repeated) to check that memory stays
 flat and time grows linearly with length. The machine may be shared: the load average before
@@ -80,14 +81,18 @@ def _child_decode(clip: str) -> dict:
     }
 
 
-def _child_analyze(clip: str, out_dir: str) -> dict:
+def _child_analyze(clip: str, out_dir: str, *assignments: str) -> dict:
     from ava_detect.clip_job import write_pack
     from ava_detect.outputs import output_paths, prepare_output
     from ava_detect.pipeline import Analyzer
     from ava_detect.settings import Settings
     from ava_detect.signals.face import shared_embedder
 
+    from ava_detect.settings import parse_assignment
+
     settings = Settings()
+    for text in assignments:
+        settings = settings.with_overrides(parse_assignment(text))
     start = time.perf_counter()
     analyzer = Analyzer(settings)
     analyzer._hand_model(), analyzer._face_model()  # noqa: B018
@@ -201,11 +206,11 @@ def _run_child(*args: str) -> dict:
 # --------------------------------------------------------------------------- the parent
 
 
-def measure(clip: Path, label: str, repeats: int, tmp: Path) -> dict:
+def measure(clip: Path, label: str, repeats: int, tmp: Path, assignments: list[str]) -> dict:
     runs = []
     for r in range(repeats):
         decode = _run_child("decode", str(clip))
-        full = _run_child("analyze", str(clip), str(tmp / f"out_{clip.stem}_{r}"))
+        full = _run_child("analyze", str(clip), str(tmp / f"out_{clip.stem}_{r}"), *assignments)
         full["decode_only"] = decode
         runs.append(full)
         if full["pack_error"]:
@@ -307,6 +312,9 @@ def main() -> None:
     ap.add_argument("--no-real", action="store_true")
     ap.add_argument("--only-1080", action="store_true")
     ap.add_argument("--json", type=Path, help="write every run to this file")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting for the analysis, as the CLI's --set "
+                    "(e.g. max_analysis_fps=10)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -335,7 +343,9 @@ def main() -> None:
             clips += [(p, p.stem[:28], args.repeats) for p in real_clips()]
         for path, label, reps in clips:
             print(f"measuring {label} ({path.name})", flush=True)
-            results.append(measure(path, label, reps, tmp))
+            results.append(measure(path, label, reps, tmp, args.set))
+    if args.set:
+        print("\nsettings: " + ", ".join(args.set))
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps({"goals": GOALS, "clips": results}, indent=1))
