@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.signal import find_peaks
 
 from .hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
+from .peaks import find_peaks
 
 _VAR_FLOOR = (100.0, 4.0, 4.0)  # Y, Cr, Cb variance floors (levels squared)
 _WORK_PALM_PX = 60.0  # hands are resampled to this palm width: enough to see fingers
@@ -235,8 +235,8 @@ def _protrusions(hand: np.ndarray, local: np.ndarray, width: float) -> tuple[int
                          np.ones(win) / win, mode="same")[win:-win]
     n = len(smooth)
     ext = np.concatenate([smooth, smooth])  # the outline is closed: search a doubled copy
-    peaks, _ = find_peaks(ext, height=1.2 * reach, prominence=PROMINENCE * width,
-                          distance=max(2, int(0.25 * width)))
+    peaks = find_peaks(ext, height=1.2 * reach, prominence=PROMINENCE * width,
+                       distance=max(2, int(0.25 * width)))
     peaks = np.unique(peaks % n)
     # a peak found in both copies may differ by a sample or two: merge close ones
     keep: list[int] = []
