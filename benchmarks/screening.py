@@ -67,7 +67,7 @@ def cases(media: Path | None, tmp: Path) -> list[tuple[str, Path, str]]:
 
 def reading(report, what: str) -> str:
     lag = (report.checks["lipsync"].details or {}).get("lag_ms")
-    first = report.first_failure_s
+    first = report.first_failure_s()
     if what == "lag":
         return "no lag" if lag is None else f"lag {lag:+.0f} ms"
     if what == "first":
