@@ -109,7 +109,8 @@ class _Graph:
         # The subgraphs name their models relative to the directory holding the mediapipe package.
         resource_util.set_resource_dir(os.path.dirname(os.path.dirname(mp.__file__)))
         validated = validated_graph_config.ValidatedGraphConfig()
-        validated.initialize(graph_config=text_format.Parse(text, calculator_pb2.CalculatorGraphConfig()))
+        parsed = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
+        validated.initialize(graph_config=parsed)
         config = calculator_pb2.CalculatorGraphConfig()
         config.ParseFromString(validated.binary_config)
         todo = dict(options)
