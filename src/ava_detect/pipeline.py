@@ -328,9 +328,12 @@ class Analyzer:
 
     def _face_model(self) -> FaceTracker:
         if self._faces is None:
-            self._faces = FaceTracker(
+            from .face_tracking import FaceTracker as ScheduledFaceTracker
+
+            self._faces = ScheduledFaceTracker(
                 max_faces=self.settings.max_faces,
                 min_detection_confidence=self.settings.identity.min_detection_confidence,
+                search_every=self.settings.face_search_every,
             )
         else:
             self._faces.reset()

@@ -185,6 +185,11 @@ class Settings:
     # frame; once one is found, every frame is tracked. 1 = look on every frame. A hand that
     # comes into view is then found at most n-1 frames late; frames with hands cost the same.
     hand_search_every: int = 4
+    # While fewer than max_faces faces are tracked, look for new faces (MediaPipe's face
+    # detector) only on every n-th frame, on the first frame and on a frame where a tracked face
+    # was lost; tracked faces are followed on every frame. 1 = look on every frame (as MediaPipe's
+    # FaceMesh). A face that comes into view is then found at most n-1 frames late.
+    face_search_every: int = 4
     audio_sample_rate: int = 16000
     hands: HandSettings = field(default_factory=HandSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
@@ -200,6 +205,8 @@ class Settings:
             raise ConfigError(f"no check selected; choose from {', '.join(CHECK_NAMES)}.")
         if self.hand_search_every < 1:
             raise ConfigError("hand_search_every must be at least 1 (1 = every frame).")
+        if self.face_search_every < 1:
+            raise ConfigError("face_search_every must be at least 1 (1 = every frame).")
         if self.analysis_max_side < 64:
             raise ConfigError("analysis_max_side must be at least 64 pixels.")
 
