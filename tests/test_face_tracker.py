@@ -90,8 +90,9 @@ def test_one_face_gives_the_legacy_landmarks(media_dir):
 
 def test_scene_cuts_against_the_legacy_graph(media_dir):
     # Cuts between people and shots without a face. With search_every=1 the tracker is the
-    # legacy graph; with 4 a face that appears while none is tracked may be found up to 3 frames
-    # late (measured on this clip: 6 of 275 frames, runs of 1, 1, 2, 2 frames).
+    # legacy graph. With 4 it looks on every frame while no face is tracked, so a face after a
+    # cut is found on its first frame, as by the legacy graph (measured: the same count on all
+    # 275 frames, landmarks 0.0 px apart); only a second face may be found up to 3 frames late.
     path = media_dir / "faces" / "facerec_hamilton_clip_scene_cuts.mp4"
     info = media.probe(path)
     frames = _frames(path, 275)
@@ -112,12 +113,13 @@ def test_scene_cuts_against_the_legacy_graph(media_dir):
 
     fourth = _counts(pts["fourth"])
     assert np.all(fourth <= ref)  # never a face the legacy graph does not see
-    assert np.mean(fourth == ref) >= 0.95
+    assert np.mean(fourth == ref) >= 0.98
     assert max(_late_runs(ref, fourth), default=0) <= 3
     gaps = _landmark_gaps(pts["legacy"], pts["fourth"])
-    assert np.median(gaps) < 0.5  # after a late find the crops differ for a few frames
-    assert np.percentile(gaps, 99) < 10.0
-    assert trackers["fourth"].searches < 0.4 * len(frames)
+    assert np.median(gaps) < 0.05
+    assert np.percentile(gaps, 99) < 1.0
+    # Detection on the faceless frames and every 4th tracked frame (measured: 148 of 275).
+    assert trackers["fourth"].searches < 0.6 * len(frames)
 
 
 @pytest.mark.parametrize("reveal", [29, 30])

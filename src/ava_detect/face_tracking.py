@@ -9,14 +9,16 @@ Python, where it can look for new faces only on every ``search_every``-th frame:
 
 - every tracked face is followed with the crop its last landmarks give; a face is dropped when
   the landmark model's face-presence score falls below ``min_tracking_confidence``;
-- face detection runs on the first frame, then on every ``search_every``-th frame while fewer
-  than ``max_faces`` faces are tracked, and at once on a frame where a tracked face was lost
-  (a cut or the face leaving), so the next face is not waited for;
+- face detection runs on every frame while no face is tracked (as the legacy graph: the cost
+  is the detector's alone, and a face coming back after a cut or a faceless stretch is found on
+  its first frame), and on a frame where a tracked face was lost; while some but fewer than
+  ``max_faces`` faces are tracked, only on every ``search_every``-th frame;
 - a detection whose crop overlaps a tracked face's crop (intersection over union above 0.5, the
   legacy graph's association threshold) is that face again and is dropped.
 
 Where both follow a face from the same crop, the landmarks equal the legacy graph's (same model,
-same crop). A face that comes into view is found at most ``search_every - 1`` frames late.
+same crop). A face that comes into view beside a tracked one is found at most
+``search_every - 1`` frames late (if the detector sees it on the frame it looks).
 """
 
 from __future__ import annotations
@@ -152,9 +154,9 @@ class FaceTracker:
         As MediaPipe's ``FaceMesh``: the detector's score for a new face, the landmark model's
         face-presence score for keeping a tracked face.
     search_every
-        While fewer than ``max_faces`` faces are tracked, look for new faces on every n-th frame
-        (and on the first frame, and on a frame where a tracked face was lost); 1 = every frame,
-        as the legacy graph.
+        While at least one but fewer than ``max_faces`` faces are tracked, look for more faces
+        on every n-th frame only (and on a frame where a tracked face was lost); with no face
+        tracked, on every frame. 1 = every frame, as the legacy graph.
     """
 
     def __init__(
@@ -194,7 +196,7 @@ class FaceTracker:
     def reset(self) -> None:
         """Forget the tracking state so the next frame starts a new clip."""
         self._rois: list = []  # NormalizedRect per tracked face, for the next frame
-        self._since_search: int | None = None  # frames since the last detection; None: never
+        self._since_search = 0  # frames since the last detection
         #: Frames on which face detection ran since the last reset (for measurements).
         self.searches = 0
 
@@ -222,7 +224,7 @@ class FaceTracker:
                 if marks is not None:
                     faces.append((marks, roi))
                     next_rois.append(nxt)
-        elif self._since_search is not None:
+        else:
             self._since_search += 1
         self._rois = next_rois
         out = FacesInFrame(points=np.full((self.max_faces, N_FACE_POINTS, 3), np.nan, np.float32))
@@ -247,7 +249,7 @@ class FaceTracker:
     def _should_search(self, tracked: int, lost: bool) -> bool:
         if tracked >= self.max_faces:
             return False
-        if self._since_search is None or lost:
+        if tracked == 0 or lost:
             return True
         return self._since_search + 1 >= self.search_every
 
@@ -261,7 +263,8 @@ class FaceTracker:
                 mp.packet_getter.get_proto(got["next_roi"]))
 
     def _search(self, image, tracked_rois: list) -> list:
-        """Crops of detected faces that are not tracked yet, best detection first."""
+        """Crops of detected faces that are not tracked yet, best detection first (the caller
+        takes them in order until it has max_faces faces)."""
         mp = self._mp
         self.searches += 1
         self._since_search = 0
@@ -271,12 +274,11 @@ class FaceTracker:
         rois = mp.packet_getter.get_proto_list(got["rois"])
         scores = [max(d.score, default=0.0)
                   for d in mp.packet_getter.get_proto_list(got["detections"])]
-        order = sorted(range(len(rois)), key=lambda i: -scores[i])[: self.max_faces]
         fresh: list = []
-        for i in order:
+        for i in sorted(range(len(rois)), key=lambda i: -scores[i]):
             roi = rois[i]
             if any(_iou(roi, other) > _IOU_SAME_FACE for other in tracked_rois + fresh):
-                continue
+                continue  # a face already tracked (or already taken from this search)
             fresh.append(roi)
         return fresh
 

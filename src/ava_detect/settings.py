@@ -185,10 +185,11 @@ class Settings:
     # frame; once one is found, every frame is tracked. 1 = look on every frame. A hand that
     # comes into view is then found at most n-1 frames late; frames with hands cost the same.
     hand_search_every: int = 4
-    # While fewer than max_faces faces are tracked, look for new faces (MediaPipe's face
-    # detector) only on every n-th frame, on the first frame and on a frame where a tracked face
-    # was lost; tracked faces are followed on every frame. 1 = look on every frame (as MediaPipe's
-    # FaceMesh). A face that comes into view is then found at most n-1 frames late.
+    # While some but fewer than max_faces faces are tracked, look for more faces (MediaPipe's
+    # face detector) only on every n-th frame (and on a frame where a tracked face was lost);
+    # with no face tracked, on every frame; tracked faces are followed on every frame. 1 = look
+    # on every frame (as MediaPipe's FaceMesh). A second face coming into view is then found at
+    # most n-1 frames late; a clip with one face pays for detection on every n-th frame only.
     face_search_every: int = 4
     audio_sample_rate: int = 16000
     hands: HandSettings = field(default_factory=HandSettings)
