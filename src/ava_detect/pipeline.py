@@ -346,6 +346,7 @@ class Analyzer:
             self._faces = FaceTracker(
                 max_faces=self.settings.max_faces,
                 min_detection_confidence=self.settings.identity.min_detection_confidence,
+                search_every=self.settings.face_search_every,
             )
         else:
             self._faces.reset()

@@ -204,6 +204,12 @@ class Settings:
     # frame. A speed/accuracy trade-off for quick screening of render folders: failures are
     # timed to the analysed frames only, and the checks' limits were measured on every frame.
     max_analysis_fps: float = 0.0
+    # While some but fewer than max_faces faces are tracked, look for more faces (MediaPipe's
+    # face detector) only on every n-th frame (and on a frame where a tracked face was lost);
+    # with no face tracked, on every frame; tracked faces are followed on every frame. 1 = look
+    # on every frame (as MediaPipe's FaceMesh). A second face coming into view is then found at
+    # most n-1 frames late; a clip with one face pays for detection on every n-th frame only.
+    face_search_every: int = 4
     audio_sample_rate: int = 16000
     hands: HandSettings = field(default_factory=HandSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
@@ -224,6 +230,8 @@ class Settings:
             )
         if self.hand_search_every < 1:
             raise ConfigError("hand_search_every must be at least 1 (1 = every frame).")
+        if self.face_search_every < 1:
+            raise ConfigError("face_search_every must be at least 1 (1 = every frame).")
         if self.analysis_max_side < 64:
             raise ConfigError("analysis_max_side must be at least 64 pixels.")
 

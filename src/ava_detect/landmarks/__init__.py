@@ -1,7 +1,9 @@
 """Hand and face landmarks per frame: the only package that imports MediaPipe.
 
-Models ship inside the ``mediapipe==0.10.21`` wheel, so nothing is downloaded. Faces use the
-legacy ``mp.solutions`` Face Mesh in tracking mode. Hands use :class:`HandTracker`, MediaPipe's
+Models ship inside the ``mediapipe==0.10.21`` wheel, so nothing is downloaded. Faces use
+:class:`FaceTracker`, MediaPipe's face-mesh tracking (with iris) rebuilt from its subgraphs so
+that face detection runs on a schedule while a face is tracked; :class:`LegacyFaceTracker` is
+``mp.solutions.face_mesh``. Hands use :class:`HandTracker`, MediaPipe's
 hand tracking rebuilt from its palm detector and landmark model so that the landmark model runs
 once per hand and frame and its hand-presence score is kept; :class:`LegacyHandTracker` is
 ``mp.solutions.hands`` (no presence).
@@ -12,7 +14,8 @@ the frame was analysed at: ``x`` to the right, ``y`` down, ``z`` depth in the sa
 
 Modules: ``frames`` (the per-frame results), ``hands`` (the tracker), ``palms`` (palm
 detection), ``hand_model`` (the landmark model on one crop), ``crops`` (crop geometry),
-``rerun`` (the model on a crop placed from given landmarks), ``legacy_hands``, ``faces``,
+``rerun`` (the model on a crop placed from given landmarks), ``legacy_hands``, ``faces`` (the
+face tracker), ``legacy_faces``,
 ``tflite`` (a model in a minimal MediaPipe graph), ``_mediapipe`` (import, paths, graphs).
 """
 
@@ -21,6 +24,7 @@ from .faces import FaceTracker
 from .frames import N_FACE_POINTS, N_HAND_POINTS, FacesInFrame, HandsInFrame
 from .hand_model import HandLandmarkModel, HandResult
 from .hands import HandTracker
+from .legacy_faces import LegacyFaceTracker
 from .legacy_hands import LegacyHandTracker
 from .palms import PalmDetector
 from .rerun import HandLandmarkRerun, HandRerun
@@ -36,6 +40,7 @@ __all__ = [
     "HandResult",
     "HandTracker",
     "HandsInFrame",
+    "LegacyFaceTracker",
     "LegacyHandTracker",
     "PalmDetector",
     "Roi",
