@@ -12,6 +12,7 @@ backgrounds leak in, and a curled finger makes no protrusion.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -35,12 +36,13 @@ class ColourModel:
     def whiten(self, ycrcb: np.ndarray) -> np.ndarray:
         """(..., 3) YCrCb -> (..., 3) float32 coordinates in which this model's Mahalanobis
         distance is the Euclidean one (``x @ L`` with ``L @ L.T = inv_cov``)."""
-        return np.asarray(ycrcb, np.float32) @ self._whitening()
+        return np.asarray(ycrcb, np.float32) @ self._whitening
 
     def distance(self, ycrcb: np.ndarray) -> np.ndarray:
         """(..., 3) uint8/float YCrCb -> (...,) Mahalanobis distance."""
         return _norm(self.whiten(ycrcb) - self.whiten(self.mean))
 
+    @functools.cached_property
     def _whitening(self) -> np.ndarray:
         sym = (self.inv_cov + self.inv_cov.T) / 2
         try:

@@ -14,19 +14,14 @@ def local_maxima(x: np.ndarray) -> np.ndarray:
     """(P,) indices of samples higher than both neighbours; a flat top counts once, at its
     middle (rounded down). The first and last samples are never maxima."""
     x = np.asarray(x, dtype=np.float64)
-    out = []
-    i, n = 1, len(x)
-    while i < n - 1:
-        if x[i - 1] < x[i]:
-            j = i
-            while j + 1 < n - 1 and x[j + 1] == x[i]:
-                j += 1
-            if x[j + 1] < x[i]:
-                out.append((i + j) // 2)
-            i = j + 1
-        else:
-            i += 1
-    return np.asarray(out, dtype=np.intp)
+    if len(x) < 3:
+        return np.zeros(0, np.intp)
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(x) != 0) + 1])  # runs of equal values
+    ends = np.concatenate([starts[1:] - 1, [len(x) - 1]])
+    level = x[starts]
+    top = np.zeros(len(starts), bool)
+    top[1:-1] = (level[1:-1] > level[:-2]) & (level[1:-1] > level[2:])
+    return ((starts[top] + ends[top]) // 2).astype(np.intp)
 
 
 def prominences(x: np.ndarray, peaks: np.ndarray) -> np.ndarray:
@@ -35,12 +30,10 @@ def prominences(x: np.ndarray, peaks: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     out = np.empty(len(peaks))
     for k, p in enumerate(peaks):
-        left = p
-        while left > 0 and x[left - 1] <= x[p]:
-            left -= 1
-        right = p
-        while right < len(x) - 1 and x[right + 1] <= x[p]:
-            right += 1
+        higher_left = np.flatnonzero(x[:p] > x[p])
+        higher_right = np.flatnonzero(x[p + 1 :] > x[p])
+        left = higher_left[-1] + 1 if len(higher_left) else 0
+        right = p + higher_right[0] if len(higher_right) else len(x) - 1
         out[k] = x[p] - max(x[left : p + 1].min(), x[p : right + 1].min())
     return out
 
