@@ -17,7 +17,7 @@ CPU seconds and peak RSS include the child process that computes face descriptor
 child's.
 
     PYTHONPATH=src python benchmarks/speed.py [--repeats 3] [--long] [--json out.json]
-                                              [--set max_analysis_fps=10]
+                                              [--set hands.model_complexity=0]
 
 ``--long`` also makes a 5-minute 720p clip (the 10 s one repeated) to check that memory stays
 flat and time grows linearly with length. The machine may be shared: the load average before
@@ -312,7 +312,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write every run to this file")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting for the analysis, as the CLI's --set "
-                    "(e.g. max_analysis_fps=10)")
+                    "(e.g. hands.model_complexity=0)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

@@ -131,20 +131,3 @@ def test_missing_file_and_audio_only_file(tmp_path):
         out.mux(stream.encode())
     with pytest.raises(InputError, match="no video stream"):
         media.probe(audio_only)
-
-
-def test_iter_frames_step_yields_every_nth_frame_and_counts_all(tmp_path):
-    from clipgen import write_video
-
-    from ava_detect.media import DecodeStats, iter_frames
-
-    times = [i / 25 for i in range(20)]
-    path = write_video(tmp_path / "n.mp4", times)
-    stats = DecodeStats()
-    frames = list(iter_frames(path, stats=stats, step=3))
-    assert [round(f.t_s, 3) for f in frames] == [round(t, 3) for t in times[::3]]
-    assert [f.index for f in frames] == list(range(7))
-    # the picture is the decoded frame's own: brightness encodes the source frame index
-    brightness = np.array([f.rgb.mean() for f in frames])
-    assert np.allclose(brightness, [10 + 10 * i for i in range(0, 20, 3)], atol=2)
-    assert stats.frames == 7 and stats.frames_decoded == 20

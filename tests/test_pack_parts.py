@@ -150,18 +150,3 @@ def test_cli_writes_json_and_pdf_for_a_clip(tmp_path):
     assert (out / "tiny.json").is_file() and (out / "tiny.pdf").is_file()
     cover = " ".join(PdfReader(out / "tiny.pdf").pages[0].extract_text().split())
     assert "g1" in cover and "tiny.mp4" in cover
-
-
-def test_clip_facts_say_when_only_every_nth_frame_was_analysed():
-    from ava_detect.report import Report
-    from ava_detect.report.facts import clip_rows
-
-    def frames_row(analysis):
-        report = Report(tool_version="0", clip={"frame_count": 300, "fps": 30.0},
-                        checks={}, created_at="", settings={}, user={}, analysis=analysis)
-        return dict(clip_rows(report))["Frames"]
-
-    assert frames_row({"frames_analyzed": 300, "frame_step": 1}) == "300 in the file, 300 analysed"
-    assert frames_row({"frames_analyzed": 100, "frame_step": 3}) == (
-        "300 in the file, 100 analysed (every 3rd frame: max_analysis_fps)")
-    assert frames_row({"frames_analyzed": 150}) == "300 in the file, 150 analysed"

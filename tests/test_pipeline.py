@@ -116,27 +116,3 @@ def test_all_real_checks_give_identical_json_twice(media_dir):
         runs.append(data)
     assert runs[0]["checks"]["hands"]["status"] == "fail"
     assert runs[0] == runs[1]
-
-
-@pytest.mark.parametrize("fps, limit, step", [(30, 15, 2), (25, 15, 2), (30, 10, 3), (24, 0, 1),
-                                              (29.97, 30, 1), (60, 15, 4)])
-def test_frame_step_keeps_the_analysed_rate_under_the_limit(fps, limit, step):
-    from ava_detect.pipeline import frame_step
-
-    assert frame_step(fps, limit) == step
-    assert limit == 0 or fps / step <= limit + 1e-9
-
-
-def test_every_second_frame_is_analysed_at_a_15_fps_limit(blanked_clip, face_missing_detector):
-    """The 25 fps clip analysed at most 15 times a second: frames 0, 2, 4 ... at their own
-    times; the gap at 2.00-2.96 s is still found, timed on the analysed frames."""
-    result = analyze(blanked_clip, Settings(checks=("identity",), max_analysis_fps=15))
-    signals, report = result.signals, result.report
-    assert signals.n_frames == 75
-    assert np.allclose(signals.t_s, np.arange(0, 150, 2) / 25, atol=1e-3)
-    assert report.analysis["frame_step"] == 2
-    assert report.analysis["frames_decoded"] == 150
-    assert report.analysis["frames_missing"] == 0  # skipped on purpose, not missing
-    (finding,) = report.findings
-    assert finding.first_s == pytest.approx(2.0, abs=1e-3)
-    assert finding.end_s == pytest.approx(3.0, abs=0.081)

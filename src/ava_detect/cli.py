@@ -49,8 +49,6 @@ Examples:
              --prompt "a chef chopping onions"
   ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
   ava-detect renders/ --out qa/ --workers 2 --fail-on critical
-  ava-detect renders/ --set max_analysis_fps=10   quick screening: every
-             3rd frame of 30 fps clips, about 2.5x faster, times to +-2 frames
 
 Version {__version__}.
 """

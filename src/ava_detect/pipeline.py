@@ -161,12 +161,8 @@ class Analyzer:
                 "frames_analyzed": signals.n_frames,
                 "corrupt_packets_skipped": signals.decode.corrupt_packets,
                 "frames_missing": max(
-                    0,
-                    max(info.frame_count, signals.decode.frames_declared)
-                    - signals.decode.frames_decoded,
+                    0, max(info.frame_count, signals.decode.frames_declared) - signals.n_frames
                 ),
-                "frames_decoded": signals.decode.frames_decoded,
-                "frame_step": frame_step(info.fps, settings.max_analysis_fps),
                 "frames_dropped_bad_timestamp": signals.decode.bad_timestamps,
                 "frames_dropped_empty": signals.decode.empty_frames,
                 "read_stopped_early": signals.decode.read_stopped_early,
@@ -258,11 +254,7 @@ class Analyzer:
         lanes = model_lanes + hand_lanes + face_lanes
         try:
             frames = iter_frames(
-                info.path,
-                max_side=settings.analysis_max_side,
-                rotation=info.rotation,
-                stats=stats,
-                step=frame_step(info.fps, settings.max_analysis_fps),
+                info.path, max_side=settings.analysis_max_side, rotation=info.rotation, stats=stats
             )
             for analyzer in (a for group in lanes_of.values() for a in group):
                 begin = getattr(analyzer, "begin", None)  # optional: the clip's size first
@@ -372,14 +364,6 @@ def analyze(
         return analyzer.analyze(path, user=user, progress=progress)
     finally:
         analyzer.close()
-
-
-def frame_step(fps: float, max_analysis_fps: float) -> int:
-    """Analyse every n-th frame so at most ``max_analysis_fps`` frames a second are analysed
-    (0: every frame). A 30 fps clip with a limit of 15 analyses every 2nd frame."""
-    if max_analysis_fps <= 0 or not np.isfinite(fps) or fps <= 0:
-        return 1
-    return max(1, int(np.ceil(fps / max_analysis_fps - 1e-6)))
 
 
 def _one_blas_thread() -> None:

@@ -200,10 +200,6 @@ class Settings:
     # tracked the search for another runs on every n-th frame too. 1 = look on every frame. A
     # hand that comes into view is then found at most n-1 frames late.
     hand_search_every: int = 4
-    # Analyse at most this many frames a second (every n-th frame of faster clips), 0 = every
-    # frame. A speed/accuracy trade-off for quick screening of render folders: failures are
-    # timed to the analysed frames only, and the checks' limits were measured on every frame.
-    max_analysis_fps: float = 0.0
     # While some but fewer than max_faces faces are tracked, look for more faces (MediaPipe's
     # face detector) only on every n-th frame (and on a frame where a tracked face was lost);
     # with no face tracked, on every frame; tracked faces are followed on every frame. 1 = look
@@ -223,11 +219,6 @@ class Settings:
             )
         if not self.checks:
             raise ConfigError(f"no check selected; choose from {', '.join(CHECK_NAMES)}.")
-        if not self.max_analysis_fps >= 0:
-            raise ConfigError(
-                f"max_analysis_fps must be 0 (every frame) or a positive number of frames a "
-                f"second, not {self.max_analysis_fps}."
-            )
         if self.hand_search_every < 1:
             raise ConfigError("hand_search_every must be at least 1 (1 = every frame).")
         if self.face_search_every < 1:

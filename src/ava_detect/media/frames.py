@@ -33,9 +33,7 @@ class Frame:
 class DecodeStats:
     """Filled in while :func:`iter_frames` runs: what could not be decoded."""
 
-    frames: int = 0  # frames yielded
-    #: Frames decoded with a usable picture and time, yielded or skipped by ``step``.
-    frames_decoded: int = 0
+    frames: int = 0
     corrupt_packets: int = 0
     #: Frames dropped because their timestamp did not move forward (damaged or duplicated pts).
     bad_timestamps: int = 0
@@ -76,7 +74,6 @@ def iter_frames(
     max_side: int | None = None,
     rotation: int | None = None,
     stats: DecodeStats | None = None,
-    step: int = 1,
 ) -> Iterator[Frame]:
     """Decode every frame of the first video stream, in presentation order.
 
@@ -92,9 +89,6 @@ def iter_frames(
     stats
         Optional counters, updated as frames are decoded: corrupt packets are skipped and
         counted rather than ending the clip.
-    step
-        Yield every ``step``-th decoded frame only (the first, then every ``step``-th after
-        it); the others are decoded, as the codec needs, but not converted to RGB.
 
     Yields
     ------
@@ -124,9 +118,6 @@ def iter_frames(
                 stats.bad_timestamps += 1
                 continue
             last_t = t
-            stats.frames_decoded += 1
-            if (stats.frames_decoded - 1) % step:
-                continue
             if size is None:
                 w = stream.codec_context.width or frame.width
                 h = stream.codec_context.height or frame.height

@@ -192,18 +192,10 @@ def clip_rows(report: Report) -> list[tuple[str, str]]:
         frames = f"{clip['frame_count']} in the file"
         if analysed is not None:
             frames += f", {analysed} analysed"
-        step = report.analysis.get("frame_step") or 1
-        if step > 1:
-            frames += f" (every {_ordinal(step)} frame: max_analysis_fps)"
         rows.append(("Frames", frames))
     if clip.get("size_bytes"):
         rows.append(("File size", f"{clip['size_bytes'] / 1e6:.2f} MB"))
     return rows
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _container(clip: dict) -> str:
