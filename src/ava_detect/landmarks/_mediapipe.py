@@ -110,3 +110,51 @@ def expanded_graph(text: str, options: dict[str, tuple[type, str, float]] | None
         else:
             setattr(node.options.Extensions[cls.ext], field, value)
     return mp, full
+
+
+class Graph:
+    """A small MediaPipe graph (see :func:`expanded_graph`) run one timestamp at a time.
+
+    Parameters
+    ----------
+    text, options
+        As for :func:`expanded_graph`.
+    outputs
+        The output streams to collect.
+    side_packets
+        Input side packets by name, given when the graph starts.
+    """
+
+    def __init__(self, text: str, outputs: tuple[str, ...], *,
+                 options: dict[str, tuple[type, str, float]] | None = None,
+                 side_packets: dict | None = None):
+        self.mp, config = expanded_graph(text, options)
+        self._got: dict[str, object] = {}
+        self._graph = self.mp.CalculatorGraph(graph_config=config)
+        for name in outputs:
+            self._graph.observe_output_stream(
+                name, lambda _stream, packet, name=name: self._got.__setitem__(name, packet)
+            )
+        self._graph.start_run(side_packets or {})
+        self._ts = 0
+
+    def run(self, inputs: dict) -> dict:
+        """Feed one packet per input stream; returns the output packets produced, by name
+        (a stream that produced nothing at this timestamp is missing)."""
+        self._ts += 1
+        self._got.clear()
+        for name, packet in inputs.items():
+            self._graph.add_packet_to_input_stream(name, packet.at(self._ts))
+        self._graph.wait_until_idle()
+        return dict(self._got)
+
+    def image(self, rgb):
+        """An image packet of an (H, W, 3) uint8 RGB picture, for :meth:`run`."""
+        import numpy as np
+
+        return self.mp.packet_creator.create_image_frame(
+            image_format=self.mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
+        )
+
+    def close(self) -> None:
+        self._graph.close()

@@ -23,12 +23,10 @@ same crop). A face that comes into view beside a tracked one is found at most
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from ..errors import ModelError
-from ._mediapipe import import_mediapipe
+from ._mediapipe import Graph, import_mediapipe
 from .frames import N_FACE_POINTS, FacesInFrame
 
 _IOU_SAME_FACE = 0.5  # the legacy graph's AssociationNormRectCalculator threshold
@@ -90,60 +88,6 @@ def _iou(a, b) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def _set_option(node, options_cls, field: str, value: float) -> None:
-    """Set one field of a node's options, whether they sit in ``node_options`` or ``options``."""
-    for entry in node.node_options:
-        if entry.type_url.endswith("/" + options_cls.DESCRIPTOR.full_name):
-            opts = options_cls.FromString(entry.value)
-            setattr(opts, field, value)
-            entry.value = opts.SerializeToString()
-            return
-    setattr(node.options.Extensions[options_cls.ext], field, value)
-
-
-class _Graph:
-    """One MediaPipe graph, expanded from a text config, run one timestamp at a time."""
-
-    def __init__(self, mp, text: str, outputs: tuple[str, ...], options: dict, side: dict):
-        from google.protobuf import text_format
-        from mediapipe.framework import calculator_pb2
-        from mediapipe.python._framework_bindings import resource_util, validated_graph_config
-
-        # The subgraphs name their models relative to the directory holding the mediapipe package.
-        resource_util.set_resource_dir(os.path.dirname(os.path.dirname(mp.__file__)))
-        validated = validated_graph_config.ValidatedGraphConfig()
-        parsed = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
-        validated.initialize(graph_config=parsed)
-        config = calculator_pb2.CalculatorGraphConfig()
-        config.ParseFromString(validated.binary_config)
-        todo = dict(options)
-        for node in config.node:
-            if node.name in todo:
-                _set_option(node, *todo.pop(node.name))
-        if todo:
-            raise ModelError(f"MediaPipe graph has no node {', '.join(todo)}.")
-        self._got: dict[str, object] = {}
-        self._graph = mp.CalculatorGraph(graph_config=config)
-        for name in outputs:
-            self._graph.observe_output_stream(
-                name, lambda _stream, packet, name=name: self._got.__setitem__(name, packet)
-            )
-        self._graph.start_run(side)
-        self._ts = 0
-
-    def run(self, inputs: dict) -> dict:
-        """Feed one packet per input stream; returns the output packets that were produced."""
-        self._ts += 1
-        self._got.clear()
-        for name, packet in inputs.items():
-            self._graph.add_packet_to_input_stream(name, packet.at(self._ts))
-        self._graph.wait_until_idle()
-        return dict(self._got)
-
-    def close(self) -> None:
-        self._graph.close()
-
-
 class FaceTracker:
     """Face mesh with iris (478 points) in tracking mode, face detection every n-th frame.
 
@@ -178,17 +122,16 @@ class FaceTracker:
         self.max_faces = max_faces
         self.search_every = search_every
         try:
-            self._landmarks = _Graph(
-                mp, _LANDMARK_GRAPH, ("landmarks", "next_roi"),
-                {_PRESENCE_NODE: (thr_pb2.ThresholdingCalculatorOptions, "threshold",
-                                  min_tracking_confidence)},
-                {"with_attention": mp.packet_creator.create_bool(True)},
+            self._landmarks = Graph(
+                _LANDMARK_GRAPH, ("landmarks", "next_roi"),
+                options={_PRESENCE_NODE: (thr_pb2.ThresholdingCalculatorOptions, "threshold",
+                                          min_tracking_confidence)},
+                side_packets={"with_attention": mp.packet_creator.create_bool(True)},
             )
-            self._detector = _Graph(
-                mp, _DETECTION_GRAPH, ("detections", "rois"),
-                {_DETECTION_SCORE_NODE: (det_pb2.TensorsToDetectionsCalculatorOptions,
-                                         "min_score_thresh", min_detection_confidence)},
-                {},
+            self._detector = Graph(
+                _DETECTION_GRAPH, ("detections", "rois"),
+                options={_DETECTION_SCORE_NODE: (det_pb2.TensorsToDetectionsCalculatorOptions,
+                                                 "min_score_thresh", min_detection_confidence)},
             )
         except Exception as exc:  # noqa: BLE001 - any failure here means the model is unusable
             raise ModelError(f"MediaPipe face models could not be loaded ({exc}).") from exc
@@ -203,10 +146,7 @@ class FaceTracker:
 
     def process(self, rgb: np.ndarray, full_size: tuple[int, int]) -> FacesInFrame:
         """Landmarks for one RGB frame (H, W, 3) uint8; ``full_size`` is (width, height) px."""
-        mp = self._mp
-        image = mp.packet_creator.create_image_frame(
-            image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
-        )
+        image = self._landmarks.image(rgb)
         faces: list[tuple[object, object]] = []  # (landmarks, the crop they came from)
         next_rois: list = []
         lost = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ModelError
-from ._mediapipe import expanded_graph
+from ._mediapipe import Graph, import_mediapipe
 from .crops import Roi
 
 _GRAPH = """
@@ -43,38 +43,23 @@ class PalmDetector:
 
             options = {_SCORE_NODE: (pb.TensorsToDetectionsCalculatorOptions, "min_score_thresh",
                                      min_score)}
-            mp, config = expanded_graph(_GRAPH, options)
-            self._mp = mp
-            self._graph = mp.CalculatorGraph(graph_config=config)
-            self._got: list = []
-            self._graph.observe_output_stream(
-                "rects", lambda _stream, packet: self._got.append(packet)
-            )
-            self._graph.start_run(
-                {"model_complexity": mp.packet_creator.create_int(int(model_complexity))}
-            )
+            self._graph = Graph(_GRAPH, ("rects",), options=options, side_packets={
+                "model_complexity": import_mediapipe().packet_creator.create_int(
+                    int(model_complexity))})
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure means the detector is unusable
             raise ModelError(f"MediaPipe palm detector could not be loaded ({exc}).") from exc
-        self._ts = 0
 
     def detect(self, rgb: np.ndarray) -> list[Roi]:
         """Crops of the palms in ``rgb`` (H, W, 3) uint8, in detection-score order."""
-        mp = self._mp
-        self._ts += 1
-        self._got.clear()
-        packet = mp.packet_creator.create_image_frame(
-            image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
-        )
-        self._graph.add_packet_to_input_stream("image", packet.at(self._ts))
-        self._graph.wait_until_idle()
-        if not self._got:
+        got = self._graph.run({"image": self._graph.image(rgb)})
+        if "rects" not in got:
             return []
         height, width = rgb.shape[:2]
         return [
             Roi(r.x_center * width, r.y_center * height, r.width * width, r.rotation)
-            for r in mp.packet_getter.get_proto_list(self._got[-1])
+            for r in self._graph.mp.packet_getter.get_proto_list(got["rects"])
         ]
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ModelError
-from ._mediapipe import import_mediapipe
+from ._mediapipe import Graph
 
 
 class _TfliteGraph:
@@ -18,10 +18,6 @@ class _TfliteGraph:
     """
 
     def __init__(self, model_path: str, side: int, n_outputs: int):
-        mp = import_mediapipe()
-        from google.protobuf import text_format
-        from mediapipe.framework import calculator_pb2
-
         outs = [f"out{i}" for i in range(n_outputs)]
         ranges = " ".join(f"ranges {{ begin: {i} end: {i + 1} }}" for i in range(n_outputs))
         text = f"""
@@ -44,35 +40,17 @@ class _TfliteGraph:
             f'output_stream: "FLOATS:{o}" }}\n'
             for i, o in enumerate(outs)
         )
-        self._mp = mp
         self._outs = outs
-        self._got: dict[str, object] = {}
         try:
-            config = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
-            self._graph = mp.CalculatorGraph(graph_config=config)
-            for name in outs:
-                self._graph.observe_output_stream(
-                    name, lambda _stream, packet, name=name: self._got.__setitem__(name, packet)
-                )
-            self._graph.start_run({})
+            self._graph = Graph(text, tuple(outs))
         except Exception as exc:  # noqa: BLE001 - any failure means this runner is unusable
             raise ModelError(f"model {model_path} could not be loaded ({exc}).") from exc
-        self._ts = 0
 
     def run(self, rgb: np.ndarray) -> list[np.ndarray]:
         """Outputs for one (side, side, 3) uint8 RGB picture, each a flat float32 array."""
-        mp = self._mp
-        self._ts += 1
-        self._got.clear()
-        packet = mp.packet_creator.create_image_frame(
-            image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)
-        )
-        self._graph.add_packet_to_input_stream("image", packet.at(self._ts))
-        self._graph.wait_until_idle()
-        return [
-            np.asarray(mp.packet_getter.get_float_list(self._got[o]), np.float32)
-            for o in self._outs
-        ]
+        got = self._graph.run({"image": self._graph.image(rgb)})
+        floats = self._graph.mp.packet_getter.get_float_list
+        return [np.asarray(floats(got[o]), np.float32) for o in self._outs]
 
     def close(self) -> None:
         self._graph.close()
