@@ -29,6 +29,7 @@ from ava_detect import Settings  # noqa: E402
 from ava_detect.detectors.hand_rules import gate  # noqa: E402
 from ava_detect.detectors.hand_topology import KINDS, track_values  # noqa: E402
 from ava_detect.pipeline import Analyzer  # noqa: E402
+from ava_detect.settings import parse_assignment  # noqa: E402
 from ava_detect.signals.hands import hand_signals, track_hands  # noqa: E402
 
 REAL = [
@@ -72,9 +73,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="one moment per hand track")
     ap.add_argument("--moments", type=int, default=3, help="edited moments per hand track")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting, as the CLI's --set (e.g. hands.model_complexity=0)")
     args = ap.parse_args()
     media = Path(os.environ.get("AVA_TEST_MEDIA", "../shared/media"))
     settings = Settings(checks=("hands",))
+    for text in args.set:
+        settings = settings.with_overrides(parse_assignment(text))
     analyzer = Analyzer(settings)
     # the same edits judged without the presence re-run: what hand_vanished catches alone
     no_presence = Analyzer(settings.with_overrides({"hands": {"presence_rerun": False}}))
