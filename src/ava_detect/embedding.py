@@ -163,7 +163,6 @@ class DescriptorProcess:
             [sys.executable, "-m", "ava_detect.embedding"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )
-        self._ready = False
 
     def embed(self, chips: list[np.ndarray]) -> np.ndarray:
         """(M, 128) float32 descriptors of M aligned chips."""
@@ -187,14 +186,10 @@ class DescriptorProcess:
         return np.frombuffer(raw, np.float32).reshape(status, EMBEDDING_DIM).copy()
 
     def _read(self, n: int) -> bytes:
-        chunks, left = [], n
-        while left:
-            part = self._proc.stdout.read(left)
-            if not part:
-                raise EOFError("descriptor process closed its output")
-            chunks.append(part)
-            left -= len(part)
-        return b"".join(chunks)
+        data = _read_exactly(self._proc.stdout, n)
+        if data is None:
+            raise EOFError("descriptor process closed its output")
+        return data
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -207,23 +202,24 @@ class DescriptorProcess:
                 self._proc.wait()
 
 
+def _read_exactly(stream, n: int) -> bytes | None:
+    """``n`` bytes from a binary stream, or None if it ends first."""
+    chunks, left = [], n
+    while left:
+        part = stream.read(left)
+        if not part:
+            return None
+        chunks.append(part)
+        left -= len(part)
+    return b"".join(chunks)
+
+
 def _serve(stdin, stdout) -> None:
     """The child's loop: read chips, write descriptors, until stdin closes."""
     net = _load_network()
-
-    def read(n: int) -> bytes | None:
-        chunks, left = [], n
-        while left:
-            part = stdin.read(left)
-            if not part:
-                return None
-            chunks.append(part)
-            left -= len(part)
-        return b"".join(chunks)
-
-    while (head := read(4)) is not None:
+    while (head := _read_exactly(stdin, 4)) is not None:
         n = struct.unpack("<I", head)[0]
-        raw = read(n * CHIP_SIZE * CHIP_SIZE * 3)
+        raw = _read_exactly(stdin, n * CHIP_SIZE * CHIP_SIZE * 3)
         if raw is None:
             return
         chips = np.frombuffer(raw, np.uint8).reshape(n, CHIP_SIZE, CHIP_SIZE, 3)
