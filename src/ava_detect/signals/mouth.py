@@ -20,8 +20,6 @@ INNER_UPPER, INNER_LOWER = 13, 14  # middle of the inner lip contour, top and bo
 OUTER_UPPER, OUTER_LOWER = 0, 17  # middle of the outer lip contour, top and bottom
 CORNER_LEFT, CORNER_RIGHT = 61, 291  # mouth corners (outer contour)
 CHIN = 152
-EYE_LEFT = (33, 133)  # outer and inner corner of one eye
-EYE_RIGHT = (362, 263)
 MOUTH_POINTS = (0, 17, 61, 291, 13, 14, 78, 308, 152)  # for evidence boxes
 # Rigid parts of the face (forehead, nose bridge and tip, eye corners, temples, brows): each
 # frame is aligned to the clip's median face on these before the lips are measured. Positions
@@ -35,23 +33,6 @@ _LIP_POINTS = (INNER_UPPER, INNER_LOWER, OUTER_UPPER, OUTER_LOWER, CORNER_LEFT, 
 
 FEATURE_NAMES = ("inner_gap", "outer_gap", "mouth_width", "lower_lip_y", "chin_y",
                  "upper_lip_y", "corners_y")
-
-
-def eye_distance(points: np.ndarray) -> np.ndarray:
-    """Distance between the two eye centres (mean of each eye's corners), same unit as points.
-
-    Parameters
-    ----------
-    points : (N, 478, 3) float
-        One face slot's landmarks over N frames; NaN rows where absent.
-
-    Returns
-    -------
-    (N,) float64, NaN where the face is absent.
-    """
-    left = np.asarray(points[:, list(EYE_LEFT)], dtype=np.float64).mean(axis=1)
-    right = np.asarray(points[:, list(EYE_RIGHT)], dtype=np.float64).mean(axis=1)
-    return np.linalg.norm(left - right, axis=1)
 
 
 def align_to_median(points: np.ndarray, stable: tuple[int, ...] = STABLE_POINTS) -> np.ndarray:
