@@ -29,6 +29,13 @@ class FailureMode:
     ticket_sentence: str = ""
     method: tuple[str, ...] = ()
     limits: tuple[str, ...] = ()
+    #: What one finding is about, for "hand #2 in the clip" ("hand", "face", "mouth").
+    subject: str = "subject"
+    #: A check measurement shown beside its status in summaries: (field of the check's JSON
+    #: section, format with one ``{}``), e.g. ``("lag_ms", "lag {:+.0f} ms")``.
+    headline: tuple[str, str] | None = None
+    #: Settings of the mode whose value needs a sentence in the pack (see :func:`explain_setting`).
+    explained_settings: tuple[str, ...] = ()
 
 
 FAILURE_MODES: dict[str, FailureMode] = {
@@ -45,6 +52,7 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "hand geometry collapsing during fast motion",
         ),
         plain_name="Hands",
+        subject="hand",
         ticket_sentence=(
             "A hand in the clip breaks anatomically: its fingers, palm or shape change between "
             "frames in a way a real hand cannot."
@@ -82,6 +90,7 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "nose or jawline geometry morphs",
         ),
         plain_name="Face identity",
+        subject="face",
         ticket_sentence=(
             "The person's face changes into a different person partway through the clip, "
             "which the prompt did not ask for."
@@ -120,6 +129,9 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "sync drifts across the clip",
         ),
         plain_name="Lip sync",
+        subject="face",
+        headline=("lag_ms", "lag {:+.0f} ms"),
+        explained_settings=("tolerance_standard",),
         ticket_sentence="The mouth movement is not aligned with the voice in the audio track.",
         method=(
             "Lip movement (lip gaps, mouth width, inner-lip area and jaw opening, scaled by face "
@@ -219,3 +231,23 @@ def tolerance_text(standard: str) -> str:
 def severity_rank(severity: str) -> int:
     """0 for critical, 1 major, 2 minor: lower is worse."""
     return SEVERITIES.index(severity)
+
+
+def headline_text(mode: str, details: dict) -> str | None:
+    """The measurement a summary shows beside a check's status (e.g. ``lag +218 ms``), or None."""
+    spec = FAILURE_MODES[mode].headline if mode in FAILURE_MODES else None
+    if spec is None:
+        return None
+    value = details.get(spec[0])
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return spec[1].format(value)
+
+
+def explain_setting(mode: str, name: str, value) -> str | None:
+    """A sentence saying what a setting's value means, for settings that need one, else None."""
+    if mode not in FAILURE_MODES or name not in FAILURE_MODES[mode].explained_settings:
+        return None
+    if name == "tolerance_standard":
+        return tolerance_text(str(value))
+    return None

@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-from .catalog import FAILURE_MODES
+from .catalog import FAILURE_MODES, headline_text
 from .outputs import OutputPaths
 from .report import Report
 from .report.timefmt import both
@@ -41,9 +41,9 @@ def print_clip_summary(report: Report, paths: OutputPaths, *, to_stderr: bool = 
             )
         elif check.reason:
             line += f"  ({escape(check.reason)})"
-        lag = check.details.get("lag_ms")
-        if name == "lipsync" and lag is not None:
-            line += f"  lag {lag:+.0f} ms"
+        headline = headline_text(name, check.details)
+        if headline:
+            line += f"  {headline}"
         console.print(line)
     for finding in report.findings:
         console.print(f"    - {both(finding.first_s)}: {escape(finding.description)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..catalog import FAILURE_MODES, QUANTITY_WORDING, STATUS_MEANING, tolerance_text
+from ..catalog import FAILURE_MODES, QUANTITY_WORDING, STATUS_MEANING, explain_setting
 from .model import CheckResult, Finding, Report
 from .timefmt import both, clock, seconds_ms
 
@@ -229,8 +229,10 @@ def settings_rows(report: Report, mode: str) -> list[tuple[str, str]]:
     """The thresholds a check ran with, from the report's settings section for ``mode``."""
     section = (report.settings or {}).get(mode) or {}
     rows = [(quantity_name(k), fmt_number(v)) for k, v in section.items()]
-    if mode == "lipsync" and section.get("tolerance_standard"):
-        rows.append(("meaning", tolerance_text(section["tolerance_standard"])))
+    for name, value in section.items():
+        meaning = explain_setting(mode, name, value)
+        if meaning:
+            rows.append(("meaning", meaning))
     return rows
 
 

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from ..batch_summary import attention_order
-from ..catalog import CHECK_NAMES, FAILURE_MODES
+from ..catalog import CHECK_NAMES, FAILURE_MODES, headline_text
 from .json import write_text_atomic
 
 _VERDICT_COLOUR = {
@@ -62,8 +62,9 @@ def _check_cell(row: dict, name: str) -> str:
     text = escape(status)
     if status == "fail":
         text = f'<font color="#c62828"><b>fail</b></font> {_fmt_s(row.get(f"{name}_first_s"))}'
-    if name == "lipsync" and isinstance(row.get("lag_ms"), int | float):
-        text += f"<br/>lag {row['lag_ms']:+.0f} ms"
+    headline = headline_text(name, row)
+    if headline:
+        text += f"<br/>{escape(headline)}"
     return text
 
 

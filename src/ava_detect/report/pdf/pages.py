@@ -326,7 +326,7 @@ def _measured_block(finding: Finding, s: dict) -> list:
 def _track_text(finding: Finding) -> str:
     if finding.track is None:
         return ""
-    thing = "hand" if finding.mode == "hands" else "face"
+    thing = FAILURE_MODES[finding.mode].subject if finding.mode in FAILURE_MODES else "subject"
     return f" \u00b7 {thing} #{finding.track + 1} in the clip"
 
 
