@@ -21,7 +21,7 @@ _NEEDS = {
 
 def _workload(mode: str, needs: tuple[bool, bool, bool]):
     class ModelWorkload:
-        def frame_analyzers(self, settings):
+        def analysers(self, settings):
             return []
 
         def detect(self, signals, settings) -> CheckResult:

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from hand_edits import EDITS, build  # noqa: E402
 
 from ava_detect import Settings  # noqa: E402
-from ava_detect.detectors.hand_rules import gate  # noqa: E402
-from ava_detect.detectors.hand_topology import KINDS, track_values  # noqa: E402
+from ava_detect.detectors.hands.detector import KINDS, track_values  # noqa: E402
+from ava_detect.detectors.hands.rules import gate  # noqa: E402
 from ava_detect.pipeline import Analyzer  # noqa: E402
 from ava_detect.settings import parse_assignment  # noqa: E402
 from ava_detect.signals.hands import hand_signals, track_hands  # noqa: E402
@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="one moment per hand track")
     ap.add_argument("--moments", type=int, default=3, help="edited moments per hand track")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="a setting, as the CLI's --set (e.g. hands.model_complexity=0)")
+                    help="a setting, as the CLI's --set (e.g. tracking.hand_model_complexity=0)")
     args = ap.parse_args()
     media = Path(os.environ.get("AVA_TEST_MEDIA", "../shared/media"))
     settings = Settings(checks=("hands",))

@@ -17,7 +17,7 @@ CPU seconds and peak RSS include the child process that computes face descriptor
 child's.
 
     PYTHONPATH=src python benchmarks/speed.py [--repeats 3] [--long] [--json out.json]
-                                              [--set hands.model_complexity=0]
+                                              [--set tracking.hand_model_complexity=0]
 
 ``--long`` also makes a 5-minute 720p clip (the 10 s one repeated) to check that memory stays
 flat and time grows linearly with length. The machine may be shared: the load average before
@@ -86,15 +86,15 @@ def _child_analyze(clip: str, out_dir: str, *assignments: str) -> dict:
     from ava_detect.outputs import output_paths, prepare_output
     from ava_detect.pipeline import Analyzer
     from ava_detect.settings import Settings, parse_assignment
-    from ava_detect.signals.face import shared_embedder
 
     settings = Settings()
     for text in assignments:
         settings = settings.with_overrides(parse_assignment(text))
     start = time.perf_counter()
     analyzer = Analyzer(settings)
-    analyzer._hand_model(), analyzer._face_model()  # noqa: B018
-    embedder = shared_embedder()
+    models = analyzer.models
+    models.hand_tracker(), models.face_tracker(), models.hand_rerun()  # noqa: B018
+    embedder = models.embedder()
     embedder.embed([np.zeros((150, 150, 3), np.uint8)])  # the descriptor process is ready
     load_s = time.perf_counter() - start
     paths = output_paths(clip, out_dir)
@@ -312,7 +312,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write every run to this file")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting for the analysis, as the CLI's --set "
-                    "(e.g. hands.model_complexity=0)")
+                    "(e.g. tracking.hand_model_complexity=0)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

@@ -25,10 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ava_detect.detectors import hysteresis_segments, register, registered_modes
+from ava_detect.analysers import ANALYSERS
+from ava_detect.detectors import register, registered_modes
 from ava_detect.report import CheckResult, Evidence, Finding
+from ava_detect.signals.segments import hysteresis_segments
 
 registered_modes()  # load the built-in detectors first, so the ones below replace them
+
+ANALYSERS["testkit"] = lambda settings, models: _Brightness()
 
 BRIGHT_ON = 0.6
 LOUD_RMS = 0.1
@@ -36,9 +40,13 @@ LOUD_RMS = 0.1
 
 class _Brightness:
     name = "testkit"
+    lane = "both"  # needs no landmarks: runs in the loop's own thread
 
     def __init__(self) -> None:
         self.values: list[float] = []
+
+    def begin(self, info) -> None:
+        return None
 
     def update(self, frame, hands, faces) -> None:
         self.values.append(float(frame.rgb.mean()) / 255.0)
@@ -62,8 +70,8 @@ class BrightHands:
     mode = "hands"
     needs_hands = needs_faces = needs_audio = False
 
-    def frame_analyzers(self, settings):
-        return [_Brightness()]
+    def analysers(self, settings):
+        return ("testkit",)
 
     def detect(self, signals, settings) -> CheckResult:
         _misbehave(signals.info.path)
@@ -95,8 +103,8 @@ class LoudLips:
     needs_hands = needs_faces = False
     needs_audio = True
 
-    def frame_analyzers(self, settings):
-        return []
+    def analysers(self, settings):
+        return ()
 
     def detect(self, signals, settings) -> CheckResult:
         details = {"lag_ms": None, "confidence": None}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ava_detect.detectors import hysteresis_segments
+from ava_detect.analysers import ANALYSERS
 from ava_detect.report import CheckResult, Finding
 from ava_detect.report.model import Evidence
+from ava_detect.signals.segments import hysteresis_segments
 
 
 class FaceMissingDetector:
@@ -19,8 +20,8 @@ class FaceMissingDetector:
     needs_faces = True
     needs_audio = False
 
-    def frame_analyzers(self, settings):
-        return [BrightnessAnalyzer()]
+    def analysers(self, settings):
+        return ("brightness",)
 
     def detect(self, signals, settings):
         missing = (~signals.faces.present.any(axis=1)).astype(float)
@@ -49,12 +50,19 @@ class BrightnessAnalyzer:
     """Frame analyser: mean brightness per frame, to prove analysers see every frame."""
 
     name = "brightness"
+    lane = "faces"
 
     def __init__(self):
         self.values = []
+
+    def begin(self, info):
+        return None
 
     def update(self, frame, hands, faces):
         self.values.append(float(frame.rgb.mean()))
 
     def finish(self):
         return {"brightness.mean": np.asarray(self.values)}
+
+
+ANALYSERS["brightness"] = lambda settings, models: BrightnessAnalyzer()

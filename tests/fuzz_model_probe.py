@@ -18,8 +18,8 @@ class ModelProbe:
     def __init__(self, mode: str):
         self.mode = mode
 
-    def frame_analyzers(self, settings):
-        return []
+    def analysers(self, settings):
+        return ()
 
     def detect(self, signals, settings):
         return CheckResult("pass", details={"frames": signals.n_frames})

@@ -242,7 +242,7 @@ def sample_report(clip: Path, *, user: dict | None = None, shift: int = 0) -> Re
         created_at="2025-01-01T12:00:00+00:00",
         settings={
             "digest": "0123456789abcdef",
-            "hands": {"model_complexity": 1},
+            "tracking": {"hand_model_complexity": 1},
             "lipsync": {"tolerance_standard": "itu_bt1359_acceptability"},
         },
         user=user or {},

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ava_detect.embedding import CHIP_SIZE, EMBEDDING_DIM, FaceEmbedder
+from ava_detect.analysers.face_identity import FaceAnalyzer, _Track
+from ava_detect.embedding import CHIP_SIZE, EMBEDDING_DIM, DlibFaceEmbedder
 from ava_detect.errors import ModelError
 from ava_detect.settings import IdentitySettings
-from ava_detect.signals.face import FaceAnalyzer, _Track
 
 
 def _chips(n: int, seed: int = 0) -> list[np.ndarray]:
@@ -18,7 +18,7 @@ def _chips(n: int, seed: int = 0) -> list[np.ndarray]:
 
 @pytest.fixture(scope="module")
 def embedders():
-    child, local = FaceEmbedder(), FaceEmbedder(separate_process=False)
+    child, local = DlibFaceEmbedder(), DlibFaceEmbedder(separate_process=False)
     yield child, local
     child.close()
 
@@ -33,7 +33,7 @@ def test_child_process_gives_the_same_descriptors(embedders):
 
 
 def test_a_dead_child_process_is_a_clear_model_error():
-    embedder = FaceEmbedder()
+    embedder = DlibFaceEmbedder()
     embedder.embed(_chips(1))
     embedder._child._proc.kill()
     embedder._child._proc.wait()
@@ -43,6 +43,8 @@ def test_a_dead_child_process_is_a_clear_model_error():
 
 class _CountingEmbedder:
     """Stands in for dlib: a chip's 'descriptor' is the person id painted into it."""
+
+    dim = EMBEDDING_DIM
 
     def __init__(self):
         self.calls = 0

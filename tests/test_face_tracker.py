@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from oracles.legacy_faces import LegacyFaceTracker
 
 from ava_detect import media
 from ava_detect.errors import ConfigError
-from ava_detect.landmarks import FaceTracker, LegacyFaceTracker
+from ava_detect.landmarks import FaceTracker
 from ava_detect.settings import Settings
 
 MAX_SIDE = 640
@@ -171,5 +172,5 @@ def test_reset_searches_on_the_next_frame(media_dir):
 
 def test_search_every_must_be_positive():
     with pytest.raises(ConfigError, match="face_search_every"):
-        Settings(face_search_every=0)
-    assert Settings().face_search_every == 4
+        Settings().with_overrides({"tracking": {"face_search_every": 0}})
+    assert Settings().tracking.face_search_every == 4

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from oracles.legacy_hands import LegacyHandTracker
 
 from ava_detect import Settings, media
-from ava_detect.detectors.hand_frames import PresenceAnalyzer
+from ava_detect.analysers.hand_presence import PresenceAnalyzer
 from ava_detect.errors import ConfigError
 from ava_detect.landmarks import (
     HandLandmarkRerun,
     HandsInFrame,
     HandTracker,
-    LegacyHandTracker,
     Roi,
 )
 from ava_detect.landmarks.crops import associate, iou, roi_from_landmarks
@@ -79,11 +79,12 @@ def test_no_hand_on_a_grey_picture():
     tracker.close()
 
 
-def test_tracker_setting_is_checked():
-    assert Settings().hands.tracker == "single_pass"
-    assert Settings().with_overrides({"hands": {"tracker": "legacy"}}).hands.tracker == "legacy"
-    with pytest.raises(ConfigError, match="hands.tracker"):
-        Settings().with_overrides({"hands": {"tracker": "fast"}})
+def test_tracker_settings_are_checked():
+    assert Settings().tracking.hand_model_complexity == 1
+    with pytest.raises(ConfigError, match="tracking.hand_model_complexity"):
+        Settings().with_overrides({"tracking": {"hand_model_complexity": 2}})
+    with pytest.raises(ConfigError, match="unknown setting 'hands.tracker'"):
+        Settings().with_overrides({"hands": {"tracker": "legacy"}})
 
 
 # --- real clips ------------------------------------------------------------------------------
@@ -180,28 +181,29 @@ def test_presence_analyzer_reruns_only_new_and_lost_hands(media_dir: Path):
     from ava_detect.pipeline import Analyzer
 
     clip = str(media_dir / LANDMARKER)  # one hand, found once, then tracked to the end
-    runs = {}
-    for tracker in ("single_pass", "legacy"):
-        settings = Settings(checks=("hands",)).with_overrides({"hands": {"tracker": tracker}})
-        analyzer = Analyzer(settings, parallel=False)
-        try:
-            runs[tracker] = analyzer.analyze(clip).signals
-        finally:
-            analyzer.close()
-    new, old = runs["single_pass"], runs["legacy"]
+    analyzer = Analyzer(Settings(checks=("hands",), parallel_lanes=False))
+    try:
+        new = analyzer.analyze(clip).signals
+    finally:
+        analyzer.close()
+    legacy_rows = [old for old, _, _, _ in _both(clip)]
     present = new.hands.present
     reruns = new.measured["hand_presence.reruns"]
     assert present.any()
     # every present hand is scored; the model re-runs only on hands found by the palm detector
-    # and on the frames after a loss, not on every hand as with the legacy tracker
+    # and on the frames after a loss (with the legacy tracker, which hides presence, it would
+    # have to re-run on every hand)
     assert np.isfinite(new.measured["hand_presence.score"][present]).all()
     assert present.sum() >= 190 and reruns.sum() <= 3
-    assert old.measured["hand_presence.reruns"].sum() >= old.hands.present.sum()
-    assert np.mean(present.sum(axis=1) == old.hands.present.sum(axis=1)) >= 0.95
+    old_counts = np.array([row.count for row in legacy_rows])
+    assert np.mean(present.sum(axis=1) == old_counts[: len(present)]) >= 0.95
 
 
 def test_presence_analyzer_takes_the_trackers_score_without_a_model():
-    analyzer = PresenceAnalyzer()
+    def no_model():
+        raise AssertionError("the tracker scored the hand: no model should be loaded")
+
+    analyzer = PresenceAnalyzer(no_model)
     hands = HandsInFrame.empty(2)
     hands.image[0] = 10.0
     hands.score[0], hands.presence[0] = 0.9, 0.93

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ava_detect.detectors import detector_for
-from ava_detect.detectors.hand_topology import track_values
+from ava_detect.detectors.hands.detector import track_values
 from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
 from ava_detect.signals import ClipSignals, HandArrays
@@ -327,7 +327,7 @@ def drawn_hand(missing: tuple[int, ...] = (), extra: bool = False):
 @pytest.mark.parametrize(("missing", "extra", "expected"),
                          [((), False, 5), ((2,), False, 4), ((), True, 6)])
 def test_finger_count_on_a_drawn_hand(missing, extra, expected):
-    from ava_detect.signals.fingers import (
+    from ava_detect.analysers.finger_silhouette import (
         hand_crop,
         learn_colour,
         read_fingers,
@@ -344,7 +344,7 @@ def test_finger_count_on_a_drawn_hand(missing, extra, expected):
 
 
 def test_steady_count_changes_need_a_stable_run_and_a_held_change():
-    from ava_detect.detectors.hand_details import steady_count_changes
+    from ava_detect.detectors.hands.details import steady_count_changes
 
     count = np.array([5.0] * 8 + [4, 4] + [5] * 8 + [3] + [5] * 5)
     ok = np.ones(len(count), bool)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ava_detect.detectors import hysteresis_segments
+from ava_detect.signals.segments import hysteresis_segments
 
 T = np.arange(20) * 0.04  # 25 fps
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ava_detect.detectors.identity_drift import IdentityDriftDetector
+from ava_detect.detectors.identity.detector import IdentityDriftDetector
 from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
 from ava_detect.signals import ClipSignals, FaceArrays

@@ -49,7 +49,8 @@ def test_lane_error_reaches_the_caller(lane_type):
 def both_ways():
     clip = SAMPLES / "identity_switch_3s.mp4"
     settings = Settings(checks=("identity", "lipsync", "hands"))
-    return [Analyzer(settings, parallel=p).analyze(clip) for p in (False, True)]
+    return [Analyzer(settings.with_overrides({"parallel_lanes": p})).analyze(clip)
+            for p in (False, True)]
 
 
 def test_parallel_lanes_give_the_serial_signals(both_ways):
@@ -72,15 +73,13 @@ def test_stage_times_name_each_analyser(both_ways):
     assert times.face_analyzers_s == pytest.approx(times.extra["analyzer.face_s"])
 
 
-def test_hand_search_skips_frames_while_no_hand_is_tracked(monkeypatch):
+def test_hand_search_skips_frames_while_no_hand_is_tracked():
     clip = SAMPLES / "talking_clean.mp4"  # a face, no hands
-    analyzer = Analyzer(Settings(checks=("hands",), hand_search_every=4), parallel=False)
-    model = analyzer._hand_model()
-    calls = []
-    real = model.process
-    monkeypatch.setattr(model, "process", lambda rgb, size: calls.append(1) or real(rgb, size))
-    monkeypatch.setattr(analyzer, "_hand_model", lambda: model)
+    settings = Settings(checks=("hands",), parallel_lanes=False)
+    analyzer = Analyzer(settings.with_overrides({"tracking": {"hand_search_every": 4}}))
+    tracker = analyzer.models.hand_tracker()
     result = analyzer.analyze(clip)
     n = result.signals.n_frames
     assert not result.signals.hands.present.any()
-    assert len(calls) == -(-n // 4)  # frames 0, 4, 8, ...
+    assert tracker.runs == {"palms": -(-n // 4), "landmarks": 0}  # frames 0, 4, 8, ...
+    analyzer.close()

@@ -16,7 +16,7 @@ from lipsync_synth import (
 )
 
 from ava_detect.detectors import detector_for
-from ava_detect.detectors.lip_sync import tolerance_of
+from ava_detect.detectors.lipsync.detector import tolerance_of
 from ava_detect.report.json import plain
 from ava_detect.settings import LipSyncSettings, Settings
 from ava_detect.signals import audio as A

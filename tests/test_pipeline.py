@@ -83,7 +83,7 @@ def test_audio_is_loaded_only_when_a_check_needs_it(tmp_path, monkeypatch):
         needs_faces = False
         needs_audio = True
 
-        def frame_analyzers(self, settings):
+        def analysers(self, settings):
             return []
 
         def detect(self, signals, settings):

@@ -110,8 +110,8 @@ class AllModels:
     def __init__(self, mode):
         self.mode = mode
 
-    def frame_analyzers(self, settings):
-        return []
+    def analysers(self, settings):
+        return ()
 
     def detect(self, signals, settings):
         return CheckResult(

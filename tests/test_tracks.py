@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ava_detect.signals.tracks import assign_slots
+from ava_detect.signals.tracks import SlotTracker
+
+
+def assign_slots(centres: np.ndarray, *, max_gap: int = 15) -> np.ndarray:
+    """(N, K, 2) centres -> (N, K) row order per frame, as the frame loop assigns them."""
+    tracker = SlotTracker(centres.shape[1], max_gap=max_gap)
+    return np.stack([tracker.update(c) for c in centres])
 
 NAN = [np.nan, np.nan]
 

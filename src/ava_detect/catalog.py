@@ -162,21 +162,16 @@ CHECK_NAMES: tuple[str, ...] = tuple(FAILURE_MODES)
 
 # Plain words for each finding kind a detector may report (unknown kinds fall back to the key).
 KIND_WORDING: dict[str, str] = {
-    "finger_count": "finger count changes",
     "palm_flip": "palm/back flip",
     "handedness_flip": "left/right hand flip",
     "shape_jump": "hand shape jump",
     "presence_collapse": "hand dissolves",
     "hand_vanished": "hand vanishes mid-motion",
-    "joint_angle": "impossible joint angle",
     "identity_switch": "switch to a different person",
     "identity_drift": "gradual change to a different person",
-    "skin_tone_shift": "skin tone shift",
-    "eye_colour_shift": "eye colour shift",
     "av_offset": "audio/video offset",
     "sync_drift": "sync drift",
     "mouth_open_in_silence": "mouth moves during silence",
-    "mouth_moving_in_silence": "mouth moves during silence",
     "mouth_still_in_speech": "mouth still during speech",
 }
 

@@ -22,23 +22,44 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .catalog import CHECK_NAMES
+from .catalog import CHECK_NAMES, TOLERANCE_STANDARDS
 from .errors import ConfigError
 
-_HAND_TRACKERS = ("single_pass", "legacy")
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    """The hand and face trackers (MediaPipe), shared by every check that reads landmarks."""
+
+    max_hands: int = 2
+    max_faces: int = 2
+    hand_model_complexity: int = 1  # MediaPipe Hands landmark model: 0 lite, 1 full
+    hand_min_detection_confidence: float = 0.5  # palm detector score to start a hand
+    hand_min_tracking_confidence: float = 0.5  # landmark model presence to keep tracking it
+    face_min_detection_confidence: float = 0.5  # face detector score to start a face
+    # While no hand is tracked, look for hands (MediaPipe's palm detector) only on every n-th
+    # frame; once one is found, every frame is tracked, and while fewer than max_hands are
+    # tracked the search for another runs on every n-th frame too. 1 = look on every frame. A
+    # hand that comes into view is then found at most n-1 frames late.
+    hand_search_every: int = 4
+    # While some but fewer than max_faces faces are tracked, look for more faces (MediaPipe's
+    # face detector) only on every n-th frame (and on a frame where a tracked face was lost);
+    # with no face tracked, on every frame; tracked faces are followed on every frame. 1 = look
+    # on every frame (as MediaPipe's FaceMesh). A second face coming into view is then found at
+    # most n-1 frames late; a clip with one face pays for detection on every n-th frame only.
+    face_search_every: int = 4
+
+    def __post_init__(self) -> None:
+        for name in ("hand_search_every", "face_search_every", "max_hands", "max_faces"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"tracking.{name} must be at least 1.")
+        if self.hand_model_complexity not in (0, 1):
+            raise ConfigError("tracking.hand_model_complexity must be 0 (lite) or 1 (full).")
 
 
 @dataclass(frozen=True)
 class HandSettings:
     """Thresholds of the Hand-Anatomy Topology check."""
 
-    model_complexity: int = 1  # MediaPipe Hands: 0 lite, 1 full
-    min_detection_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
-    # "single_pass": our rebuild of MediaPipe's hand tracking, one landmark-model run per hand
-    # and frame, keeping the model's hand-presence score; "legacy": mp.solutions.hands (hides
-    # presence, so the hand check re-runs the model on every hand: twice the cost).
-    tracker: str = "single_pass"
     # Keep the landmark model's hand-presence score (the tracker's own; the model re-run on the
     # landmark crop of a hand just found by the palm detector and on a lost hand's last crop for
     # 3 frames); off: presence_collapse is not checked.
@@ -79,19 +100,11 @@ class HandSettings:
     # --- verdict when nothing could be judged ---
     min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
-    def __post_init__(self) -> None:
-        if self.tracker not in _HAND_TRACKERS:
-            raise ConfigError(
-                f"hands.tracker {self.tracker!r} is unknown; "
-                f"choose from {', '.join(_HAND_TRACKERS)}."
-            )
-
 
 @dataclass(frozen=True)
 class IdentitySettings:
     """Thresholds of the Facial Identity Drift check (distances are dlib descriptor distances)."""
 
-    min_detection_confidence: float = 0.5  # MediaPipe face mesh: confidence to accept a face
     # Which frames get an identity embedding (about 90 ms a face): every embed_stride-th frame,
     # every frame while a reference is being built, and densely around a suspicious jump.
     embed_stride: int = 12
@@ -186,6 +199,14 @@ class LipSyncSettings:
     min_still_speech_s: float = 2.0  # shortest reported still mouth during speech (a mumbled
     # phrase behind a beard can look still to the face mesh for 1.5 s)
 
+    def __post_init__(self) -> None:
+        known = (*TOLERANCE_STANDARDS, "custom")
+        if self.tolerance_standard not in known:
+            raise ConfigError(
+                f"lipsync.tolerance_standard {self.tolerance_standard!r} is unknown; "
+                f"choose from {', '.join(known)}."
+            )
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -193,20 +214,11 @@ class Settings:
 
     checks: tuple[str, ...] = CHECK_NAMES
     analysis_max_side: int = 1280  # frames are downscaled to this longer side before tracking
-    max_hands: int = 2
-    max_faces: int = 2
-    # While no hand is tracked, look for hands (MediaPipe's palm detector) only on every n-th
-    # frame; once one is found, every frame is tracked, and while fewer than max_hands are
-    # tracked the search for another runs on every n-th frame too. 1 = look on every frame. A
-    # hand that comes into view is then found at most n-1 frames late.
-    hand_search_every: int = 4
-    # While some but fewer than max_faces faces are tracked, look for more faces (MediaPipe's
-    # face detector) only on every n-th frame (and on a frame where a tracked face was lost);
-    # with no face tracked, on every frame; tracked faces are followed on every frame. 1 = look
-    # on every frame (as MediaPipe's FaceMesh). A second face coming into view is then found at
-    # most n-1 frames late; a clip with one face pays for detection on every n-th frame only.
-    face_search_every: int = 4
+    # The hand and face lanes run in threads of their own beside the decoder; False runs
+    # everything in one thread (for debugging and profiling; results are the same).
+    parallel_lanes: bool = True
     audio_sample_rate: int = 16000
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
     hands: HandSettings = field(default_factory=HandSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     lipsync: LipSyncSettings = field(default_factory=LipSyncSettings)
@@ -219,10 +231,6 @@ class Settings:
             )
         if not self.checks:
             raise ConfigError(f"no check selected; choose from {', '.join(CHECK_NAMES)}.")
-        if self.hand_search_every < 1:
-            raise ConfigError("hand_search_every must be at least 1 (1 = every frame).")
-        if self.face_search_every < 1:
-            raise ConfigError("face_search_every must be at least 1 (1 = every frame).")
         if self.analysis_max_side < 64:
             raise ConfigError("analysis_max_side must be at least 64 pixels.")
 

@@ -1,46 +1,15 @@
-"""One detector per failure mode, registered by mode key.
+"""Pure detectors, one package per failure mode: signals in, findings out.
 
-A detector module registers its class with :func:`register`; the pipeline asks
-:func:`detector_for` for each selected check. A check with no registered detector is reported as
-``skipped`` with that reason, never as a pass.
+``base`` says what a detector is, ``registry`` which detector checks which mode, ``plots`` the
+plot series every detector hands to the report. ``hands/``, ``identity/`` and ``lipsync/`` are
+the built-in checks; each registers itself when imported, and they are imported here, once, so
+the registry is complete as soon as this package is (a later override, a test's, always wins).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from . import hands, identity, lipsync  # noqa: E402, F401, I001  (register the built-in checks)
+from .base import Detector
+from .registry import _REGISTRY, detector_for, register, registered_modes
 
-from .base import Detector, FrameAnalyzer, Segment, hysteresis_segments
-
-_REGISTRY: dict[str, Callable[[], Detector]] = {}
-
-
-def register(factory: Callable[[], Detector]) -> Callable[[], Detector]:
-    """Class decorator: make ``factory().mode`` available to the pipeline."""
-    mode = factory.mode
-    _REGISTRY[mode] = factory
-    return factory
-
-
-def detector_for(mode: str) -> Detector | None:
-    """A fresh detector for ``mode``, or None when this version has none."""
-    factory = _REGISTRY.get(mode)
-    return factory() if factory is not None else None
-
-
-def registered_modes() -> tuple[str, ...]:
-    return tuple(_REGISTRY)
-
-
-# The built-in detectors register themselves when imported; importing them here, once, means the
-# registry is complete as soon as this package is, so a later override (a test's) always wins.
-from . import hand_topology, identity_drift, lip_sync  # noqa: E402, F401
-
-__all__ = [
-    "Detector",
-    "FrameAnalyzer",
-    "Segment",
-    "detector_for",
-    "hysteresis_segments",
-    "register",
-    "registered_modes",
-]
+__all__ = ["Detector", "_REGISTRY", "detector_for", "register", "registered_modes"]

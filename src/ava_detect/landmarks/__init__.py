@@ -2,11 +2,10 @@
 
 Models ship inside the ``mediapipe==0.10.21`` wheel, so nothing is downloaded. Faces use
 :class:`FaceTracker`, MediaPipe's face-mesh tracking (with iris) rebuilt from its subgraphs so
-that face detection runs on a schedule while a face is tracked; :class:`LegacyFaceTracker` is
-``mp.solutions.face_mesh``. Hands use :class:`HandTracker`, MediaPipe's
-hand tracking rebuilt from its palm detector and landmark model so that the landmark model runs
-once per hand and frame and its hand-presence score is kept; :class:`LegacyHandTracker` is
-``mp.solutions.hands`` (no presence).
+that face detection runs on a schedule while a face is tracked. Hands use
+:class:`HandTracker`, MediaPipe's hand tracking rebuilt from its palm detector and landmark
+model so that the landmark model runs once per hand and frame and its hand-presence score is
+kept. (MediaPipe's own ``mp.solutions`` trackers are the test oracles in ``tests/oracles/``.)
 
 Coordinates are pixels of the full-resolution, upright picture (rotation applied), whatever size
 the frame was analysed at: ``x`` to the right, ``y`` down, ``z`` depth in the same pixel scale
@@ -14,8 +13,7 @@ the frame was analysed at: ``x`` to the right, ``y`` down, ``z`` depth in the sa
 
 Modules: ``frames`` (the per-frame results), ``hands`` (the tracker), ``palms`` (palm
 detection), ``hand_model`` (the landmark model on one crop), ``crops`` (crop geometry),
-``rerun`` (the model on a crop placed from given landmarks), ``legacy_hands``, ``faces`` (the
-face tracker), ``legacy_faces``,
+``rerun`` (the model on a crop placed from given landmarks), ``faces`` (the face tracker),
 ``tflite`` (a model in a minimal MediaPipe graph), ``_mediapipe`` (import, paths, graphs).
 """
 
@@ -24,8 +22,6 @@ from .faces import FaceTracker
 from .frames import N_FACE_POINTS, N_HAND_POINTS, FacesInFrame, HandsInFrame
 from .hand_model import HandLandmarkModel, HandResult
 from .hands import HandTracker
-from .legacy_faces import LegacyFaceTracker
-from .legacy_hands import LegacyHandTracker
 from .palms import PalmDetector
 from .rerun import HandLandmarkRerun, HandRerun
 
@@ -40,8 +36,6 @@ __all__ = [
     "HandResult",
     "HandTracker",
     "HandsInFrame",
-    "LegacyFaceTracker",
-    "LegacyHandTracker",
     "PalmDetector",
     "Roi",
     "tracker_crop",

@@ -4,8 +4,10 @@ It follows MediaPipe's ``hand_landmark_tracking_cpu`` graph step by step, but in
 landmark model's hand-presence score is kept instead of thrown away:
 
 1. Palm detection on the full frame, only while fewer than ``max_hands`` hands are tracked
-   (:class:`~.palms.PalmDetector`), at most ``max_hands`` palms; while at least one hand is
-   tracked, only on every ``search_every``-th frame (MediaPipe searches on every frame).
+   (:class:`~.palms.PalmDetector`), at most ``max_hands`` palms, and only on every
+   ``search_every``-th frame (MediaPipe searches on every frame). While no hand is tracked, the
+   frames in between are not looked at at all (no hand, no model run); while some are, they
+   are tracked on every frame.
 2. The palms' crops are merged with the tracked hands' crops: a palm whose box overlaps a
    tracked hand's by IoU > 0.5 is dropped (:func:`~.crops.associate`).
 3. The landmark model runs once on each crop (:class:`~.hand_model.HandLandmarkModel`); a hand
@@ -29,7 +31,8 @@ from .palms import PalmDetector
 class HandTracker:
     """Hands in tracking mode, with presence: feed frames in order, get :class:`HandsInFrame`.
 
-    Same arguments and output as :class:`~.legacy_hands.LegacyHandTracker`, plus
+    Same arguments and output as MediaPipe's ``mp.solutions.hands`` (the test oracle
+    ``tests/oracles/legacy_hands.py``), plus
     ``HandsInFrame.presence``: the presence score of the crop each reported hand was judged on
     (the previous frame's landmark crop for a tracked hand, the palm crop for a new one), and
     ``HandsInFrame.from_palm``, which of the two it was.
@@ -48,7 +51,8 @@ class HandTracker:
         #: while some but fewer than ``max_hands`` hands are tracked, palms are searched for
         #: on every ``search_every``-th frame only (a further hand is found that much later)
         self.search_every = max(1, int(search_every))
-        self._calls = 0
+        self._calls = 0  # frames the models looked at
+        self._frames = 0  # frames given
         self.min_tracking_confidence = min_tracking_confidence
         self._palms = PalmDetector(model_complexity=model_complexity,
                                    min_score=min_detection_confidence)
@@ -64,6 +68,9 @@ class HandTracker:
         if self._size != (width, height):
             self._tracked = []  # a picture of another size: crops no longer apply
             self._size = (width, height)
+        index, self._frames = self._frames, self._frames + 1
+        if not self._tracked and index % self.search_every:
+            return HandsInFrame.empty(self.max_hands)  # no hand, and no search due
         palms: list[Roi] = []
         self._calls += 1
         due = not self._tracked or self._calls % self.search_every == 0
@@ -97,6 +104,7 @@ class HandTracker:
         self._tracked = []
         self._size = None
         self._calls = 0
+        self._frames = 0
 
     def close(self) -> None:
         self._palms.close()

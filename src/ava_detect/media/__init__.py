@@ -9,9 +9,10 @@ Modules: ``container`` (opening, :func:`probe`, :class:`ClipInfo`), ``frames`` (
 pictures), ``audio`` (decoding sound), ``mp4box`` (why an mp4 looks truncated).
 """
 
+from ..types import ClipInfo, DecodeStats, Frame
 from .audio import read_audio
-from .container import ClipInfo, is_video_file, probe, sha256_of
-from .frames import DecodeStats, Frame, iter_frames, read_frame_at, read_frames_at
+from .container import is_video_file, probe, sha256_of
+from .frames import iter_frames, read_frame_at, read_frames_at
 
 __all__ = [
     "ClipInfo",

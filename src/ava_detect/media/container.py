@@ -5,49 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import av
 import numpy as np
 
 from ..errors import InputError
+from ..types import ClipInfo
 from .mp4box import truncation_reason
 
 _HASH_CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class ClipInfo:
-    """What a clip is, measured from its container without decoding pictures."""
-
-    path: str
-    sha256: str
-    size_bytes: int
-    container: str
-    codec: str
-    duration_s: float
-    fps: float
-    variable_frame_rate: bool
-    frame_count: int
-    width: int
-    height: int
-    rotation: int
-    start_s: float
-    has_audio: bool
-    audio_codec: str | None
-    audio_sample_rate: int | None
-    audio_channels: int | None
-
-    @property
-    def display_size(self) -> tuple[int, int]:
-        """(width, height) after applying the rotation metadata, in pixels."""
-        if self.rotation % 180:
-            return self.height, self.width
-        return self.width, self.height
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def sha256_of(path: str | os.PathLike) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,36 +12,8 @@ import av
 import numpy as np
 
 from ..errors import InputError
+from ..types import DecodeStats, Frame
 from .container import _open, _packets, _rotation_of, _timeline_origin_s, _video_stream
-
-
-@dataclass
-class Frame:
-    """One decoded picture.
-
-    ``rgb`` has shape (height, width, 3), dtype uint8, rotation already applied.
-    ``t_s`` is the presentation time in seconds on the clip's timeline.
-    """
-
-    index: int
-    t_s: float
-    rgb: np.ndarray
-
-
-@dataclass
-class DecodeStats:
-    """Filled in while :func:`iter_frames` runs: what could not be decoded."""
-
-    frames: int = 0
-    corrupt_packets: int = 0
-    #: Frames dropped because their timestamp did not move forward (damaged or duplicated pts).
-    bad_timestamps: int = 0
-    #: Frames dropped because the decoder returned an empty (0-pixel) picture.
-    empty_frames: int = 0
-    #: True when reading stopped early at a damaged part of the file (the rest was not read).
-    read_stopped_early: bool = False
-    #: Frames the container's index lists for the stream (0 when it does not say).
-    frames_declared: int = 0
 
 
 def _scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:

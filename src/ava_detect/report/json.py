@@ -70,12 +70,6 @@ def write_text_atomic(path: str | os.PathLike, text: str | bytes) -> None:
         raise
 
 
-def write_report_json(report: Report, path: str | os.PathLike) -> Path:
-    """Write the report atomically and return the path."""
-    write_text_atomic(path, report_to_json(report))
-    return Path(path)
-
-
 def contract_errors(data: dict) -> list[str]:
     """Where ``data`` breaks the schema_version 1 contract; an empty list means it conforms."""
     errors: list[str] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..detectors.base import Segment, hysteresis_segments
+from .segments import Segment, hysteresis_segments
 from .spectrum import mel_filterbank, stft_power
 
 _EPS = 1e-10

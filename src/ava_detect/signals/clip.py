@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..media import ClipInfo, DecodeStats
+from ..types import ClipInfo, DecodeStats
 
 
 @dataclass

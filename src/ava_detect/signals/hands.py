@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .boxes import padded_box
 from .clip import HandArrays
 
 WRIST, INDEX_MCP, MIDDLE_MCP, PINKY_MCP = 0, 5, 9, 17
@@ -82,11 +83,7 @@ def box_centre(points: np.ndarray) -> np.ndarray:
 
 def hand_box(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
     """(21, 3) landmarks -> (x0, y0, x1, y1) box around them, padded by ``pad`` of its size."""
-    x0, y0 = np.nanmin(points[:, :2], axis=0)
-    x1, y1 = np.nanmax(points[:, :2], axis=0)
-    side = max(x1 - x0, y1 - y0)
-    return (float(x0 - pad * side), float(y0 - pad * side), float(x1 + pad * side),
-            float(y1 + pad * side))
+    return padded_box(points, (pad, pad, pad, pad), square=True)
 
 
 def track_hands(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..detectors.base import Segment, hysteresis_segments
+from .segments import Segment, hysteresis_segments
 
 
 @dataclass(frozen=True)
@@ -282,11 +282,3 @@ def blend_end(thumbs: np.ndarray, before: int, after: int, last: int, step: int)
         if weight(min(i + step, last)) - weight(i) < 0.03:
             return i
     return last
-
-
-def downsample(t_s: np.ndarray, values: np.ndarray, max_points: int = 600) -> tuple[list, list]:
-    """Every k-th point so at most ``max_points`` remain, as lists (NaN kept where unmeasured)."""
-    step = max(1, int(np.ceil(len(t_s) / max_points)))
-    t = [round(float(x), 4) for x in t_s[::step]]
-    v = [round(float(x), 4) for x in values[::step]]
-    return t, v

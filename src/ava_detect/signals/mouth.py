@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .boxes import padded_box
+
 # MediaPipe face-mesh landmark indices.
 INNER_UPPER, INNER_LOWER = 13, 14  # middle of the inner lip contour, top and bottom
 OUTER_UPPER, OUTER_LOWER = 0, 17  # middle of the outer lip contour, top and bottom
@@ -146,11 +148,8 @@ def mouth_box(points: np.ndarray, margin: float = 0.6) -> tuple[float, float, fl
     pts = np.asarray(points, dtype=np.float64)[list(MOUTH_POINTS), :2]
     if np.isnan(pts).any():
         return None
-    x0, y0 = pts.min(axis=0)
-    x1, y1 = pts.max(axis=0)
-    w, h = x1 - x0, y1 - y0
-    pad = margin * max(w, h) / 2
-    return (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
+    half = margin / 2
+    return padded_box(pts, (half, half, half, half), square=True)
 
 
 def uniform_grid(t_s: np.ndarray) -> tuple[np.ndarray, float]:

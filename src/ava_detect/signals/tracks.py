@@ -61,13 +61,3 @@ class SlotTracker:
             else:
                 cost += _NEW_OBJECT_COST
         return cost
-
-
-def assign_slots(centres: np.ndarray, *, max_gap: int = 15) -> np.ndarray:
-    """Slot orders for a whole clip: (N, K, 2) centres -> (N, K) int orders."""
-    tracker = SlotTracker(centres.shape[1], max_gap=max_gap)
-    return (
-        np.stack([tracker.update(frame) for frame in centres])
-        if len(centres)
-        else np.zeros((0, centres.shape[1]), int)
-    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ModelError
-from ._mediapipe import import_mediapipe
-from .frames import N_FACE_POINTS, FacesInFrame, to_pixels
+from ava_detect.errors import ModelError
+from ava_detect.landmarks._mediapipe import import_mediapipe
+from ava_detect.landmarks.frames import N_FACE_POINTS, FacesInFrame, to_pixels
 
 
 class LegacyFaceTracker:

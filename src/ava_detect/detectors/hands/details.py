@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..signals.hands import sideways_bend, thumb_direction
-from .hand_rules import clear_view
+from ...signals.hands import sideways_bend, thumb_direction
+from ..plots import PlotSeries, number
+from .rules import clear_view
 
 if TYPE_CHECKING:
-    from ..settings import HandSettings
-    from ..signals import ClipSignals
-    from ..signals.hands import HandSignals, HandTracks
+    from ...settings import HandSettings
+    from ...signals import ClipSignals
+    from ...signals.hands import HandSignals, HandTracks
 
 _MIN_PLOT_FRAMES = 10  # tracks shorter than this are not plotted
 
@@ -20,7 +21,7 @@ _MIN_PLOT_FRAMES = 10  # tracks shorter than this are not plotted
 def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers: np.ndarray,
             ok: np.ndarray, signals: ClipSignals, hs: HandSettings, max_points: int) -> dict:
     """Everything the report and PDF show besides findings (JSON-ready types only)."""
-    from .hand_topology import hand_name
+    from .detector import hand_name
 
     t_s = signals.t_s
     view = clear_view(sig, presence, hs) & tracks.present
@@ -32,7 +33,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         here = tracks.present[:, t]
         if here.sum() == 0:
             continue
-        steady = view[:, t] & (np.nan_to_num(sig.speed[:, t], nan=np.inf) < hs.gate_max_speed)
+        steady = view[:, t] & (np.nan_tonumber(sig.speed[:, t], nan=np.inf) < hs.gate_max_speed)
         entry = {
             "track": t,
             "hand": hand_name(tracks, t),
@@ -41,13 +42,13 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
             "first_s": float(t_s[np.argmax(here)]),
             "last_s": float(t_s[len(here) - 1 - np.argmax(here[::-1])]),
             "judged_frame_pairs": int(ok[:, t].sum()),
-            "palm_px_median": _num(np.nanmedian(sig.palm_px[here, t])),
+            "palm_px_median": number(np.nanmedian(sig.palm_px[here, t])),
             "raw_label_flips": int(np.sum(np.diff(tracks.label[here, t]) != 0)),
-            "presence_median": _num(_nanmedian(presence[here, t])),
-            "sideways_bend_deg_p95": _num(_nanpct(bend[steady, t], 95)),
+            "presence_median": number(_nanmedian(presence[here, t])),
+            "sideways_bend_deg_p95": number(_nanpct(bend[steady, t], 95)),
             "sideways_bend_frames_over": int(np.sum(bend[steady, t] > hs.sideways_bend_deg)),
-            "thumb_direction_deg_range": [_num(_nanpct(thumb[steady, t], 2)),
-                                          _num(_nanpct(thumb[steady, t], 98))],
+            "thumb_direction_deg_range": [number(_nanpct(thumb[steady, t], 2)),
+                                          number(_nanpct(thumb[steady, t], 98))],
             "thumb_back_frames": int(np.sum(np.abs(thumb[steady, t]) > hs.thumb_back_deg)),
         }
         entry.update(finger_summary(fingers[:, t], steady))
@@ -105,13 +106,9 @@ def steady_count_changes(count: np.ndarray, ok: np.ndarray, stable: int = 6) -> 
 
 def _track_plots(t: int, name: str, t_s: np.ndarray, sig: HandSignals, presence: np.ndarray,
                  fingers: np.ndarray, hs: HandSettings, max_points: int) -> dict:
-    step = max(1, int(np.ceil(len(t_s) / max_points)))
-    times = [round(float(x), 4) for x in t_s[::step]]
-
     def series(label, unit, values, threshold=None, threshold_label=None):
-        vals = [None if np.isnan(v) else round(float(v), 4) for v in values[::step]]
-        return {"label": f"{label}, {name}", "unit": unit, "t_s": times, "values": vals,
-                "threshold": threshold, "threshold_label": threshold_label}
+        return PlotSeries(f"{label}, {name}", unit, t_s, values, threshold,
+                          threshold_label).to_dict(max_points)
 
     out = {
         f"palm_facing_t{t}": series("palm (+) / back (-) facing", "ratio", sig.facing[:, t],
@@ -138,16 +135,3 @@ def _nanpct(x: np.ndarray, q: float) -> float:
 
 def _nanmedian(x) -> float:
     return _nanpct(x, 50)
-
-
-def _nanmean(x) -> float:
-    if x is None:
-        return np.nan
-    x = np.asarray(x, dtype=float)
-    x = x[~np.isnan(x)]
-    return float(x.mean()) if len(x) else np.nan
-
-
-def _num(x) -> float | None:
-    x = float(x)
-    return None if np.isnan(x) else round(x, 4)

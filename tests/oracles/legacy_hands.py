@@ -1,16 +1,16 @@
 """The legacy hand tracker: MediaPipe's ``mp.solutions.hands.Hands`` in tracking mode.
 
-It hides the landmark model's hand-presence score (``presence`` stays NaN). Kept for comparison
-and as a fallback (``hands.tracker = "legacy"``); :class:`~.hands.HandTracker` is the default.
+It hides the landmark model's hand-presence score (``presence`` stays NaN). A test oracle: the
+package's own :class:`ava_detect.landmarks.HandTracker` is checked against it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ModelError
-from ._mediapipe import import_mediapipe
-from .frames import HandsInFrame, to_pixels
+from ava_detect.errors import ModelError
+from ava_detect.landmarks._mediapipe import import_mediapipe
+from ava_detect.landmarks.frames import HandsInFrame, to_pixels
 
 
 class LegacyHandTracker:

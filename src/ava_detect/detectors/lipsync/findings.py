@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..report import Evidence, Finding
-from ..signals.mouth import convolve_same, mouth_box
-from .base import Segment, hysteresis_segments
+from ...report import Evidence, Finding
+from ...signals.mouth import convolve_same, mouth_box
+from ...signals.segments import Segment, hysteresis_segments
+from ..plots import PlotSeries
 
 if TYPE_CHECKING:
-    from ..settings import LipSyncSettings
-    from ..signals import ClipSignals
-    from ..signals.avsync import SyncInputs
-    from ..signals.sync import DriftFit, WindowLags
+    from ...settings import LipSyncSettings
+    from ...signals import ClipSignals
+    from ...signals.avsync import SyncInputs
+    from ...signals.sync import DriftFit, WindowLags
 
 MODE = "lipsync"
-MAX_PLOT_POINTS = 600
 
 
 def psr_confidence(psr: float) -> float:
@@ -218,11 +218,7 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
 
 def _series(label: str, unit: str, t: np.ndarray, v: np.ndarray, threshold=None,
             threshold_label=None, **extra) -> dict:
-    step = max(1, int(np.ceil(len(t) / MAX_PLOT_POINTS)))
-    return {"label": label, "unit": unit,
-            "t_s": [round(float(x), 3) for x in t[::step]],
-            "values": [None if not np.isfinite(x) else round(float(x), 4) for x in v[::step]],
-            "threshold": threshold, "threshold_label": threshold_label, **extra}
+    return PlotSeries(label, unit, t, v, threshold, threshold_label, extra).to_dict()
 
 
 SYNC_KINDS = ["av_offset", "sync_drift"]

@@ -1,10 +1,8 @@
-"""Per-frame pixel work for the hand check, run inside the pipeline's frame loop.
+"""The hand landmark model's hand-presence score of each hand, frame by frame.
 
-:class:`PresenceAnalyzer` keeps the hand landmark model's hand-presence score of each hand: the
-tracker's own score where it scored the hand's crop, else a re-run of the model on the crop the
-tracker used (a hand it just lost; every hand with the legacy tracker, which hides the score).
-:class:`~ava_detect.detectors.finger_count.FingerCountAnalyzer` counts fingers on a silhouette.
-Both write (N, K) arrays aligned with ``signals.hands`` slots.
+:class:`PresenceAnalyzer` keeps the tracker's own score where it scored the hand's crop, else
+re-runs the model (passed in by the pipeline, which owns it) on the crop the tracker used.
+Writes (N, K) arrays aligned with ``signals.hands`` slots.
 """
 
 from __future__ import annotations
@@ -15,8 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..landmarks import HandsInFrame
-    from ..media import ClipInfo, Frame
+    from ..types import ClipInfo, Frame, HandsInFrame
 
 # Frames after a hand was lost for which its last crop is still scored.
 _SCORE_LOST_FRAMES = 3
@@ -54,10 +51,13 @@ class PresenceAnalyzer:
     """
 
     name = "hand_presence"
+    lane = "hands"
 
-    def __init__(self, *, model_complexity: int = 1, max_side: int = 1280):
-        self._complexity = model_complexity
-        self._model = None  # the re-run model, loaded when first needed
+    def __init__(self, rerun, *, max_side: int = 1280):
+        """``rerun``: a zero-argument function giving the landmark re-run model (loaded by the
+        pipeline's :class:`~ava_detect.models.Models` when first asked for, and closed there)."""
+        self._get_model = rerun
+        self._model = None
         self._max_side = max_side
         self._full_size: tuple[int, int] | None = None
         self._last: np.ndarray | None = None  # (K, 21, 3) last seen landmarks per slot
@@ -71,9 +71,7 @@ class PresenceAnalyzer:
 
     def _rerun(self, rgb: np.ndarray, points: np.ndarray, scale: float) -> float:
         if self._model is None:
-            from ..landmarks import HandLandmarkRerun
-
-            self._model = HandLandmarkRerun(model_complexity=self._complexity)
+            self._model = self._get_model()
         return self._model.run(rgb, points, scale).presence
 
     def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:

@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..catalog import TOLERANCE_STANDARDS
-from ..report import CheckResult
-from ..settings import LipSyncSettings
-from ..signals import avsync
-from ..signals.sync import drift_fit, windowed_lags
-from . import lip_sync_findings as F
-from . import register
+from ...catalog import TOLERANCE_STANDARDS
+from ...report import CheckResult
+from ...settings import LipSyncSettings
+from ...signals import avsync
+from ...signals.sync import drift_fit, windowed_lags
+from ..registry import register
+from . import findings as F
 
 if TYPE_CHECKING:
-    from ..settings import Settings
-    from ..signals import ClipSignals
+    from ...settings import Settings
+    from ...signals import ClipSignals
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def tolerance_of(cfg: LipSyncSettings) -> Tolerance:
         return Tolerance("custom", "custom tolerance", cfg.custom_audio_lead_ms,
                          cfg.custom_audio_lag_ms)
     if cfg.tolerance_standard not in TOLERANCE_STANDARDS:
-        from ..errors import ConfigError
+        from ...errors import ConfigError
 
         choices = ", ".join([*TOLERANCE_STANDARDS, "custom"])
         raise ConfigError(
@@ -98,8 +98,8 @@ class LipSyncDetector:
     needs_faces = True
     needs_audio = True
 
-    def frame_analyzers(self, settings: Settings) -> list:
-        return []
+    def analysers(self, settings: Settings) -> tuple[str, ...]:
+        return ()
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
         cfg = settings.lipsync

@@ -2,7 +2,7 @@
 
 For each hand slot it keeps a skin-colour model learned from the landmark region (refit every
 few frames and blended, so it belongs to the tracked hand), cuts the hand's silhouette and
-counts the finger protrusions (:func:`ava_detect.signals.fingers.read_fingers`).
+counts the finger protrusions (:func:`ava_detect.analysers.finger_silhouette.read_fingers`).
 
 Output arrays (N, K), NaN where no hand was read: ``finger_count.count`` fingers seen,
 ``finger_count.tips_out`` landmark fingertips outside the palm on the silhouette,
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..signals.fingers import (
+from .finger_silhouette import (
     ColourModel,
     blend,
     hand_crop,
@@ -25,11 +25,10 @@ from ..signals.fingers import (
     read_fingers,
     skin_mask_points,
 )
-from .hand_frames import frame_scale
+from .hand_presence import frame_scale
 
 if TYPE_CHECKING:
-    from ..landmarks import HandsInFrame
-    from ..media import ClipInfo, Frame
+    from ..types import ClipInfo, Frame, HandsInFrame
 
 _FORGET_AFTER = 15  # frames without the hand before its colour model is dropped
 # The colour model is refit every few frames (skin colour changes slowly; a fit costs about a
@@ -44,6 +43,7 @@ class FingerCountAnalyzer:
     """Counts fingers on a per-hand skin silhouette in every frame."""
 
     name = "finger_count"
+    lane = "hands"
 
     def __init__(self, *, max_side: int = 1280):
         self._max_side = max_side

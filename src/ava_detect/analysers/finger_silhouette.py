@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
-from .peaks import find_peaks
+from ..signals.hands import FINGER_CHAINS, FINGERTIPS, PALM_POINTS
+from ..signals.peaks import find_peaks
 
 _VAR_FLOOR = (100.0, 4.0, 4.0)  # Y, Cr, Cb variance floors (levels squared)
 _WORK_PALM_PX = 60.0  # hands are resampled to this palm width: enough to see fingers

@@ -1,4 +1,4 @@
-"""Face identity embeddings: the only module that imports dlib.
+"""dlib's ResNet face descriptor: the only module that imports dlib.
 
 dlib's ResNet face descriptor (``dlib_face_recognition_resnet_model_v1``, 128 numbers, two
 photos of one person are usually closer than Euclidean 0.6) from the ``face_recognition_models``
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 CHIP_SIZE = 150  # the descriptor network's input, pixels
 CHIP_PADDING = 0.25  # dlib's default margin around the aligned face
@@ -81,8 +81,8 @@ def _descriptors(net, chips: list[np.ndarray]) -> np.ndarray:
     return np.array([np.array(v) for v in out], dtype=np.float32).reshape(-1, EMBEDDING_DIM)
 
 
-class FaceEmbedder:
-    """Aligns faces and computes their 128-d identity descriptors.
+class DlibFaceEmbedder:
+    """Aligns faces and computes their 128-d identity descriptors (a :class:`FaceEmbedder`).
 
     Loading the network takes about a second; a descriptor 90-140 ms per face on one core.
     dlib holds Python's global lock while it computes one (measured: another Python thread ran
@@ -91,6 +91,12 @@ class FaceEmbedder:
     this process only waits for them, with the lock released. ``separate_process=False``, or a
     child that cannot be started, computes them here.
     """
+
+    name = "dlib_resnet_v1"
+    dim = EMBEDDING_DIM
+    metric = "euclidean"
+    #: Two photos of one person are usually closer than this (dlib's calibration on LFW).
+    same_person_below = 0.6
 
     def __init__(self, *, separate_process: bool = True) -> None:
         dlib = _import_dlib()
@@ -105,16 +111,20 @@ class FaceEmbedder:
         if self._child is None:
             self._net = _load_network()
 
-    def chip(self, rgb: np.ndarray, five: np.ndarray) -> np.ndarray | None:
+    def chip(self, rgb: np.ndarray, mesh: np.ndarray) -> np.ndarray | None:
         """The aligned (150, 150, 3) uint8 chip of one face, or None if the points are unusable.
 
         Parameters
         ----------
         rgb
             (H, W, 3) uint8 frame.
-        five
-            (5, 2) float pixel coordinates in ``rgb``, in :data:`MESH_FIVE_POINTS` order.
+        mesh
+            (478, 2 or 3) float face-mesh landmarks in ``rgb``'s pixels.
         """
+        return self.chip_from_five(rgb, five_points(mesh))
+
+    def chip_from_five(self, rgb: np.ndarray, five: np.ndarray) -> np.ndarray | None:
+        """As :meth:`chip`, from (5, 2) pixel points in :data:`MESH_FIVE_POINTS` order."""
         if not np.all(np.isfinite(five)):
             return None
         dlib = self._dlib
@@ -136,10 +146,15 @@ class FaceEmbedder:
             return self._child.embed(chips)
         return _descriptors(self._net, chips)
 
+    def distance(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Euclidean distance between descriptors: (..., 128), (..., 128) -> (...)."""
+        return np.linalg.norm(np.asarray(a, np.float64) - np.asarray(b, np.float64), axis=-1)
+
     def close(self) -> None:
         """Stop the child process, if any (it also stops by itself when this process ends)."""
         if self._child is not None:
             self._child.close()
+            self._child = None
 
 
 class DescriptorProcess:

@@ -16,21 +16,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..report import CheckResult, Evidence, Finding
-from ..signals.face import (
-    FaceAnalyzer,
+from ...report import CheckResult, Evidence, Finding
+from ...signals.face import (
     eye_distance,
     face_box,
     head_pose,
     is_shot_cut,
     mouth_opening,
 )
-from ..signals.identity import (
+from ...signals.identity import (
     Alarm,
     TrackSpan,
     blend_end,
     dissolve_measure,
-    downsample,
     find_alarms,
     largest_step,
     matched_pose_distance,
@@ -39,11 +37,12 @@ from ..signals.identity import (
     smoothed_distance,
     split_tracks,
 )
-from . import register
+from ..plots import PlotSeries
+from ..registry import register
 
 if TYPE_CHECKING:
-    from ..settings import IdentitySettings, Settings
-    from ..signals import ClipSignals
+    from ...settings import IdentitySettings, Settings
+    from ...signals import ClipSignals
 
 STABILITY_FLOOR = 0.25  # a track whose 95th-percentile distance stays below this scores 1.0
 STEP_FLOOR = 0.46  # largest frame-to-frame step measured on real footage of one person
@@ -58,8 +57,8 @@ class IdentityDriftDetector:
     needs_faces = True
     needs_audio = False
 
-    def frame_analyzers(self, settings: Settings) -> list[FaceAnalyzer]:
-        return [FaceAnalyzer(settings.identity, settings.max_faces)]
+    def analysers(self, settings: Settings) -> tuple[str, ...]:
+        return ("face",)
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
         s = settings.identity
@@ -320,9 +319,8 @@ def _range(values: np.ndarray) -> list[float] | None:
 
 
 def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> dict:
-    ts, vs = downsample(t, values)
-    return {"label": label, "unit": "dlib descriptor distance", "t_s": ts, "values": vs,
-            "threshold": float(threshold), "threshold_label": "alarm"}
+    return PlotSeries(label, "dlib descriptor distance", t, values, float(threshold),
+                      "alarm").to_dict()
 
 
 def _dissolve_event(t: np.ndarray, before: int, after: int, share: float,

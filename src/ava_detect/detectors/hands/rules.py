@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..settings import HandSettings
-from ..signals.hands import HandSignals, HandTracks
+from ...settings import HandSettings
+from ...signals.hands import HandSignals, HandTracks
 
 
 @dataclass
@@ -201,7 +201,7 @@ def presence_and_vanish(
                 continue
             measured = {"speed_before_palm_widths": float(sig.speed[n - 1, t]),
                         "palm_px_before": float(sig.palm_px[n - 1, t]),
-                        "presence_before": _num(p[n - 1]), "frames_missing": lost_for}
+                        "presence_before": _value(p[n - 1]), "frames_missing": lost_for}
             if p[n] <= hs.presence_on:
                 last = n
                 while last + 1 < n_frames and p[last + 1] <= hs.presence_off:
@@ -215,7 +215,7 @@ def presence_and_vanish(
                                          "presence_off": hs.presence_off,
                                          "presence_before_min": hs.gate_min_presence})
             elif lost_for >= hs.vanish_min_frames and n + hs.vanish_min_frames <= n_frames:
-                measured["presence_at_loss"] = _num(p[n])
+                measured["presence_at_loss"] = _value(p[n])
                 event = Event("hand_vanished", t, n, n + lost_for - 1, float(lost_for),
                               measured=measured,
                               threshold={"min_frames": hs.vanish_min_frames,
@@ -249,10 +249,6 @@ def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
     return False
 
 
-def _num(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
-
-
 def edge_distance(tracks: HandTracks, palm_px: np.ndarray, frame_size: tuple[int, int]
                   ) -> np.ndarray:
     """(N, T) distance from the hand's landmarks to the nearest frame edge, palm widths."""
@@ -284,3 +280,8 @@ def _hold(holds: np.ndarray, known: np.ndarray, n: int, min_frames: int,
 
 def _label(value: float) -> str:
     return "Right" if value > 0 else "Left"
+
+
+def _value(x: float) -> float | None:
+    """A measured value as a float (not rounded: the detector rounds what it reports)."""
+    return None if np.isnan(x) else float(x)

@@ -12,17 +12,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..report import CheckResult, Finding
-from ..report.model import Evidence
-from ..signals.hands import (
+from ...report import CheckResult, Finding
+from ...report.model import Evidence
+from ...signals.hands import (
     hand_box,
     hand_signals,
     sideways_bend,
     thumb_direction,
     track_hands,
 )
-from . import register
-from .hand_rules import (
+from ..plots import MAX_PLOT_POINTS, number
+from ..registry import register
+from .rules import (
     Event,
     gate,
     handedness_flips,
@@ -32,13 +33,12 @@ from .hand_rules import (
 )
 
 if TYPE_CHECKING:
-    from ..settings import HandSettings, Settings
-    from ..signals import ClipSignals
-    from ..signals.hands import HandSignals, HandTracks
+    from ...settings import HandSettings, Settings
+    from ...signals import ClipSignals
+    from ...signals.hands import HandSignals, HandTracks
 
 KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished")
 _MIN_TRACK_FRAMES = 3  # shorter tracks are detection noise, not hands
-_PLOT_POINTS = 600
 _CARRY_LOST_FRAMES = 3  # the presence analyser scores a lost hand's last crop this long
 
 
@@ -51,19 +51,10 @@ class HandTopologyDetector:
     needs_faces = False
     needs_audio = False
 
-    def frame_analyzers(self, settings: Settings) -> list:
+    def analysers(self, settings: Settings) -> tuple[str, ...]:
         hs = settings.hands
-        out: list = []
-        if hs.presence_rerun:
-            from .hand_frames import PresenceAnalyzer
-
-            out.append(PresenceAnalyzer(model_complexity=hs.model_complexity,
-                                        max_side=settings.analysis_max_side))
-        if hs.finger_count:
-            from .finger_count import FingerCountAnalyzer
-
-            out.append(FingerCountAnalyzer(max_side=settings.analysis_max_side))
-        return out
+        return (("hand_presence",) if hs.presence_rerun else ()) + (
+            ("finger_count",) if hs.finger_count else ())
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
         hs = settings.hands
@@ -170,9 +161,9 @@ def _finding(group: list[Event], tracks: HandTracks, sig: HandSignals, t_s: np.n
     measured = dict(first.measured)
     measured["events"] = len(group)
     measured["first_frame"] = int(n0)
-    measured["palm_px"] = _num(sig.palm_px[n0 - 1, t])
-    measured["sideways_bend_deg"] = _num(sideways_bend(tracks.points[n0, t].astype(float)))
-    measured["thumb_direction_deg"] = _num(thumb_direction(tracks.points[n0, t].astype(float)))
+    measured["palm_px"] = number(sig.palm_px[n0 - 1, t])
+    measured["sideways_bend_deg"] = number(sideways_bend(tracks.points[n0, t].astype(float)))
+    measured["thumb_direction_deg"] = number(thumb_direction(tracks.points[n0, t].astype(float)))
     if worst is not first:
         measured["worst_value"] = worst.value
         measured["worst_s"] = float(t_s[worst.first])
@@ -220,11 +211,6 @@ def _confidence(e: Event) -> float:
     return float(np.clip(0.5 + 0.5 * ratio, 0.5, 0.99))
 
 
-def _num(x) -> float | None:
-    x = float(x)
-    return None if np.isnan(x) else round(x, 4)
-
-
 def _why_not_judged(tracks: HandTracks, sig: HandSignals, presence: np.ndarray,
                     hs: HandSettings) -> str:
     here = tracks.present
@@ -245,6 +231,6 @@ def _why_not_judged(tracks: HandTracks, sig: HandSignals, presence: np.ndarray,
 
 def _details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers: np.ndarray,
              ok: np.ndarray, signals: ClipSignals, hs: HandSettings) -> dict:
-    from .hand_details import details
+    from .details import details
 
-    return details(tracks, sig, presence, fingers, ok, signals, hs, _PLOT_POINTS)
+    return details(tracks, sig, presence, fingers, ok, signals, hs, MAX_PLOT_POINTS)
