@@ -130,7 +130,8 @@ def test_config_file_and_set_are_applied(tmp_path):
         cwd=tmp_path,
     )
     data = json.loads(proc.stdout)
-    assert data["settings"]["analysis_max_side"] == 320 and data["settings"]["tracking"]["max_faces"] == 1
+    assert data["settings"]["analysis_max_side"] == 320
+    assert data["settings"]["tracking"]["max_faces"] == 1
     bad = run_cli(str(SAMPLE), "--set", "tracking.max_faces=many", cwd=tmp_path)
     assert bad.returncode == 2 and "max_faces" in bad.stderr
 

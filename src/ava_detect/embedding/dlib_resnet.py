@@ -158,7 +158,7 @@ class DlibFaceEmbedder:
 
 
 class DescriptorProcess:
-    """dlib's descriptor network in a child process (``python -m ava_detect.embedding``).
+    """dlib's descriptor network in a child process (``python -m ava_detect.embedding.dlib_resnet``).
 
     Protocol over the child's stdin/stdout: the parent writes a 4-byte little-endian chip
     count n, then n chips of 150 x 150 x 3 uint8; the child answers with a 4-byte int32 (n on
@@ -175,7 +175,7 @@ class DescriptorProcess:
         src = str(Path(ava_detect.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "ava_detect.embedding"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "ava_detect.embedding.dlib_resnet"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
         )
 

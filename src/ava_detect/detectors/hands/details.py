@@ -33,7 +33,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         here = tracks.present[:, t]
         if here.sum() == 0:
             continue
-        steady = view[:, t] & (np.nan_tonumber(sig.speed[:, t], nan=np.inf) < hs.gate_max_speed)
+        steady = view[:, t] & (np.nan_to_num(sig.speed[:, t], nan=np.inf) < hs.gate_max_speed)
         entry = {
             "track": t,
             "hand": hand_name(tracks, t),
