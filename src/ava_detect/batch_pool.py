@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from .batch_plan import Job
-from .errors import AvaError, ConfigError
+from .errors import AvaError, ConfigError, ExitCode
 from .settings import Settings
 
 _PROGRESS_EVERY_S = 0.25  # how often a worker reports frame progress
@@ -204,7 +204,7 @@ def _worker_main(
     conn: Connection, settings: Settings, user: dict, imports: tuple[str, ...], parent_pid: int
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitCode.TERMINATED))
     try:
         for name in imports:
             importlib.import_module(name)
@@ -268,7 +268,7 @@ def _progress_sender(conn: Connection, parent_pid: int):
             return
         last[0] = now
         if os.getppid() != parent_pid:
-            raise SystemExit(0)  # orphaned: nobody will read the result
+            raise SystemExit(ExitCode.OK)  # orphaned: nobody will read the result
         conn.send(("progress", done, total))
 
     return progress

@@ -16,6 +16,7 @@ from typing import Any
 from . import __version__
 from .batch_plan import Job
 from .catalog import CHECK_NAMES, severity_rank
+from .errors import ExitCode
 from .report.json import plain, write_text_atomic
 
 COLUMNS: tuple[str, ...] = (
@@ -82,11 +83,14 @@ def needs_attention(row: dict, fail_on: str) -> bool:
     return bool(worst) and severity_rank(worst) <= severity_rank(fail_on)
 
 
-def exit_code(rows: list[dict], fail_on: str) -> int:
-    """2 if a clip could not be analysed, else 1 if a failure at or above ``fail_on``, else 0."""
+def exit_code(rows: list[dict], fail_on: str) -> ExitCode:
+    """CANNOT_ANALYSE (2) if a clip could not be analysed, else FAILURE_FOUND (1) if a failure
+    at or above ``fail_on``, else OK (0)."""
     if any(r["verdict"] == "error" for r in rows):
-        return 2
-    return 1 if any(needs_attention(r, fail_on) for r in rows) else 0
+        return ExitCode.CANNOT_ANALYSE
+    if any(needs_attention(r, fail_on) for r in rows):
+        return ExitCode.FAILURE_FOUND
+    return ExitCode.OK
 
 
 def attention_order(rows: list[dict]) -> list[dict]:
@@ -145,7 +149,7 @@ def summary_dict(
         "settings_digest": settings_digest,
         "fail_on": fail_on,
         "complete": complete,
-        "exit_code": exit_code(rows, fail_on) if complete else None,
+        "exit_code": int(exit_code(rows, fail_on)) if complete else None,
         "counts": counts(rows),
         "columns": list(COLUMNS),
         "clips": rows,

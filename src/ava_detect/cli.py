@@ -10,10 +10,8 @@ import click
 
 from . import __version__
 from .catalog import CHECK_NAMES
-from .errors import AvaError, ConfigError, InputError
+from .errors import AvaError, ConfigError, ExitCode, InputError
 from .settings import Settings, parse_assignment
-
-EXIT_CLEAN, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 
 HELP = f"""Check an AI-generated clip (or a folder of clips) for generation failures.
 
@@ -192,13 +190,13 @@ def main(
         code = exc.exit_code
     except KeyboardInterrupt:
         _error("interrupted; reports already written are complete.")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug the rest
         if debug:
             traceback.print_exc()
         _error(f"internal error: {type(exc).__name__}: {exc}. Re-run with --debug and report it.")
-        code = EXIT_ERROR
-    sys.exit(code)
+        code = ExitCode.CANNOT_ANALYSE
+    sys.exit(int(code))
 
 
 def _error(message: str) -> None:
@@ -207,7 +205,7 @@ def _error(message: str) -> None:
 
 def _run_clip(
     path: Path, out_dir: Path, settings: Settings, user: dict, json_to: str | None, quiet: bool
-) -> int:
+) -> ExitCode:
     from .clip_job import run_clip_job
     from .progress import frame_progress
     from .report.json import report_to_json
@@ -226,12 +224,12 @@ def _run_clip(
         write_text_atomic(json_to, report_to_json(report))
     if not quiet:
         print_clip_summary(report, paths, to_stderr=json_to == "-")
-    return EXIT_FAILURE if report.verdict == "fail" else EXIT_CLEAN
+    return ExitCode.FAILURE_FOUND if report.verdict == "fail" else ExitCode.OK
 
 
 def _run_folder(
     path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool, options: dict
-) -> int:
+) -> ExitCode:
     try:
         from .batch import run_batch
     except ImportError as exc:
