@@ -206,10 +206,10 @@ def _error(message: str) -> None:
 def _run_clip(
     path: Path, out_dir: Path, settings: Settings, user: dict, json_to: str | None, quiet: bool
 ) -> ExitCode:
-    from .clip_job import run_clip_job
-    from .progress import frame_progress
+    from .console.clip_summary import print_clip_summary
+    from .console.progress import frame_progress
+    from .output.clip_job import run_clip_job
     from .report.json import report_to_json
-    from .summary import print_clip_summary
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder. Check the path and try again.")
@@ -237,7 +237,7 @@ def _run_folder(
             f"{path} is a folder, and folder analysis is not part of this version; "
             "give one clip at a time."
         ) from exc
-    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
+    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options).exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

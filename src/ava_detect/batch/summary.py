@@ -1,4 +1,5 @@
-"""The batch summary: one row per clip, written as summary.csv, summary.json and summary.pdf.
+"""The batch summary files: one row per clip, written as summary.csv, summary.json and
+summary.pdf (laid out by :mod:`ava_detect.report.pdf.batch_summary`), and the batch's exit code.
 
 A row is built from the clip's JSON report (freshly written or reused), so the summary always
 agrees with the reports; a clip that could not be analysed gets an ``error`` row instead.
@@ -9,15 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .batch_plan import Job
-from .catalog import CHECK_NAMES, severity_rank
-from .errors import ExitCode
-from .report.json import plain, write_text_atomic
+from .. import __version__
+from ..catalog import CHECK_NAMES, severity_rank
+from ..errors import ExitCode
+from ..report.json import plain, write_text_atomic
+from .plan import Job
 
 COLUMNS: tuple[str, ...] = (
     "path",
@@ -34,6 +36,21 @@ COLUMNS: tuple[str, ...] = (
     "pdf",
     "resumed",
 )
+
+@dataclass
+class BatchResult:
+    """What :func:`ava_detect.batch.run_batch` returns.
+
+    ``rows`` are the summary rows in the folder's stable order (as in summary.json), ``counts``
+    the verdict counts (plus ``resumed``), ``exit_code`` what the command exits with, and
+    ``written`` the summary files.
+    """
+
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+    exit_code: ExitCode
+    written: list[Path] = field(default_factory=list)
+
 
 # Order of the summary PDF and the final table: what needs attention first.
 VERDICT_ORDER = {"fail": 0, "error": 1, "inconclusive": 2, "pass": 3}
@@ -166,7 +183,8 @@ def write_summary(out_dir: Path, summary: dict[str, Any], *, pdf: bool = True) -
     text = json.dumps(plain(summary), indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(written[1], text)
     if pdf:
-        from .report.summary_pdf import write_summary_pdf
+        from ..report.pdf.batch_summary import write_summary_pdf
 
-        written.append(write_summary_pdf(out_dir / "summary.pdf", summary))
+        ordered = attention_order(summary["clips"])
+        written.append(write_summary_pdf(out_dir / "summary.pdf", summary, ordered))
     return written
