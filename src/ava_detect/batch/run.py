@@ -90,13 +90,7 @@ def run_batch(
         finished so far is written.
     """
     folder, out_dir = Path(folder), Path(out_dir)
-    if fail_on not in SEVERITIES:
-        raise ConfigError(f"--fail-on {fail_on!r}: choose one of {', '.join(SEVERITIES)}.")
-    if timeout_per_clip <= 0:
-        raise ConfigError("--timeout-per-clip must be more than 0 seconds.")
-    workers = workers or os.cpu_count() or 1
-    if workers < 1:
-        raise ConfigError("--workers must be at least 1.")
+    workers = _check_options(fail_on, timeout_per_clip, workers)
     imports = [*worker_imports, *_env_imports()]
     _check_folder(folder)
     _prepare_out(out_dir)
@@ -110,14 +104,7 @@ def run_batch(
         )
     jobs = plan_jobs(found.clips, folder, out_dir)
     digest = settings.digest()
-    rows: dict[int, dict] = {}
-    todo: list[Job] = []
-    for job in jobs:
-        data = None if force else reusable_report(job, digest)
-        if data is not None:
-            rows[job.index] = row_from_report(data, job, out_dir, resumed=True)
-        else:
-            todo.append(job)
+    rows, todo = _reuse(jobs, digest, out_dir, force=force)
 
     def summary(complete: bool) -> dict:
         ordered = [rows[i] for i in sorted(rows)]
@@ -150,6 +137,33 @@ def run_batch(
         exit_code=exit_code(final["clips"], fail_on),
         written=written,
     )
+
+
+def _check_options(fail_on: str, timeout_per_clip: float, workers: int | None) -> int:
+    """Reject unusable options; the number of workers to start."""
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {fail_on!r}: choose one of {', '.join(SEVERITIES)}.")
+    if timeout_per_clip <= 0:
+        raise ConfigError("--timeout-per-clip must be more than 0 seconds.")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1.")
+    return workers
+
+
+def _reuse(
+    jobs: list[Job], digest: str, out_dir: Path, *, force: bool
+) -> tuple[dict[int, dict], list[Job]]:
+    """Rows of the clips whose earlier report can be reused, and the jobs left to analyse."""
+    rows: dict[int, dict] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        data = None if force else reusable_report(job, digest)
+        if data is not None:
+            rows[job.index] = row_from_report(data, job, out_dir, resumed=True)
+        else:
+            todo.append(job)
+    return rows, todo
 
 
 def _analyse(

@@ -1,7 +1,7 @@
 """The evidence pack's one visual style: palette and sizes shared by the PDF and the frame images.
 
 Colours are ``#rrggbb`` strings so this module needs no drawing library; :mod:`.pdf` turns them
-into reportlab colours and :mod:`ava_detect.evidence` into OpenCV's BGR tuples.
+into reportlab colours and :mod:`ava_detect.output.evidence` into OpenCV's BGR tuples.
 """
 
 from __future__ import annotations
