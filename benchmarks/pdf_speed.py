@@ -3,7 +3,7 @@
 Writes a 10 s, 25 fps H.264 clip (one keyframe every 250 frames, x264's default, so every
 evidence frame needs a long decode from the keyframe) at 720p and 1080p, builds a report with
 three findings and six evidence frames placed late in the clip (the slowest seeks), and times
-``clip_job.write_pack``: evidence frames, JSON, PDF and ticket. Goal: under 2 s.
+``output.clip_job.write_pack``: evidence frames, JSON, PDF and ticket. Goal: under 2 s.
 
     PYTHONPATH=src python benchmarks/pdf_speed.py
 """
@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from pack_samples import make_index_clip, sample_report  # noqa: E402
 
-from ava_detect.clip_job import write_pack  # noqa: E402
-from ava_detect.outputs import output_paths, prepare_output  # noqa: E402
+from ava_detect.output.clip_job import write_pack  # noqa: E402
+from ava_detect.output.paths import output_paths, prepare_output  # noqa: E402
 from ava_detect.pipeline import Analysis, StageTimes  # noqa: E402
 
 USER = {"generation_id": "gen_bench", "platform": "bench", "prompt": "a benchmark clip"}

@@ -82,8 +82,8 @@ def _child_decode(clip: str) -> dict:
 
 
 def _child_analyze(clip: str, out_dir: str, *assignments: str) -> dict:
-    from ava_detect.clip_job import write_pack
-    from ava_detect.outputs import output_paths, prepare_output
+    from ava_detect.output.clip_job import write_pack
+    from ava_detect.output.paths import output_paths, prepare_output
     from ava_detect.pipeline import Analyzer
     from ava_detect.settings import Settings, parse_assignment
 

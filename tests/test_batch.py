@@ -16,8 +16,8 @@ import pytest
 from batch_clips import write_clip
 
 from ava_detect.batch import run_batch
-from ava_detect.batch_summary import exit_code
-from ava_detect.errors import InputError, OutputError
+from ava_detect.batch.summary import exit_code
+from ava_detect.errors import ExitCode, InputError, OutputError
 from ava_detect.report.json import contract_errors
 from ava_detect.settings import Settings
 
@@ -51,8 +51,9 @@ def _rows(out: Path) -> dict[str, dict]:
 
 def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
     out = tmp_path / "out"
-    code = run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT)
-    assert code == 2  # the corrupt clip could not be analysed, and 2 wins over failures
+    result = run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT)
+    # the corrupt clip could not be analysed, and 2 wins over failures
+    assert result.exit_code is ExitCode.CANNOT_ANALYSE
 
     summary = _summary(out)
     rows = _rows(out)
@@ -68,6 +69,8 @@ def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
     ]
     assert summary["not_videos"] == ["notes.txt"]
     assert summary["complete"] and summary["exit_code"] == 2
+    assert result.rows == summary["clips"] and result.counts == summary["counts"]
+    assert result.counts["error"] == 1 and result.counts["fail"] == 3
 
     assert rows["clean.mp4"]["verdict"] == "pass"
     assert rows["bright.mp4"]["verdict"] == "fail"
@@ -115,7 +118,8 @@ def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
 
     # A second run reuses every report (same bytes, same settings) and rewrites none of them.
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json") if p.name != "summary.json"}
-    assert run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT) == 2
+    again_result = run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT)
+    assert again_result.exit_code == 2
     again = _rows(out)
     assert all(again[p]["resumed"] for p in again if p != "corrupt.mp4")
     assert again["corrupt.mp4"]["verdict"] == "error"  # errors are retried, and fail again
@@ -154,7 +158,7 @@ def test_hang_and_crash_are_error_rows_and_the_batch_carries_on(tmp_path):
     write_clip(folder / "3_ok.mp4", seed=3)
     write_clip(folder / "4_bright.mp4", bright_from_s=0.2, seed=4)
     out = tmp_path / "out"
-    code = run_batch(
+    result = run_batch(
         folder,
         out,
         SETTINGS,
@@ -164,7 +168,7 @@ def test_hang_and_crash_are_error_rows_and_the_batch_carries_on(tmp_path):
         worker_imports=TESTKIT,
     )
     rows = _rows(out)
-    assert code == 2
+    assert result.exit_code == 2
     assert "longer than --timeout-per-clip 6 s" in rows["1_hang.mp4"]["error"]
     assert "crashed" in rows["2_crash.mp4"]["error"]
     assert "SIGSEGV" in rows["2_crash.mp4"]["error"]
@@ -191,7 +195,7 @@ def test_find_clips_by_content_in_stable_order(tmp_path):
     import cv2
     import numpy as np
 
-    from ava_detect.batch_plan import find_clips, plan_jobs
+    from ava_detect.batch.plan import find_clips, plan_jobs
 
     folder = tmp_path / "renders"
     write_clip(folder / "B" / "shot.mp4", seconds=0.3)
@@ -246,3 +250,77 @@ def test_cli_help_documents_folder_options():
         assert option in text
     bad = CliRunner().invoke(main, [".", "--fail-on", "sometimes"])
     assert bad.exit_code == 2 and "sometimes" in bad.output
+
+
+def test_exit_codes_are_the_documented_ones():
+    from ava_detect.errors import AvaError
+
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 130, 143]
+    assert (ExitCode.OK, ExitCode.FAILURE_FOUND, ExitCode.CANNOT_ANALYSE) == (0, 1, 2)
+    assert ExitCode.INTERRUPTED == 130
+    assert InputError("x").exit_code is AvaError.exit_code is ExitCode.CANNOT_ANALYSE
+
+
+def test_batch_result_matches_the_cli_and_an_upgrade_is_reanalysed(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ava_detect import __version__
+    from ava_detect.batch import IMPORTS_ENV, BatchResult
+    from ava_detect.cli import main
+
+    folder = tmp_path / "renders"
+    write_clip(folder / "clean.mp4", seconds=0.5, seed=6)
+    write_clip(folder / "bright.mp4", seconds=0.5, bright_from_s=0.2, seed=7)
+    out = tmp_path / "out"
+    result = run_batch(folder, out, SETTINGS, quiet=True, workers=1, worker_imports=TESTKIT)
+    assert isinstance(result, BatchResult)
+    assert result.exit_code is ExitCode.FAILURE_FOUND
+    assert result.counts["fail"] == 1 and result.counts["pass"] == 1
+    assert [r["path"] for r in result.rows] == ["bright.mp4", "clean.mp4"]
+    assert result.written == [out / "summary.csv", out / "summary.json", out / "summary.pdf"]
+
+    # The command on the same folder (fresh --out) exits with the same code.
+    monkeypatch.setenv(IMPORTS_ENV, ",".join(TESTKIT))
+    args = [str(folder), "--out", str(tmp_path / "cli"), "--checks", "hands,lipsync", "-q"]
+    cli = CliRunner().invoke(main, [*args, "--workers", "1"])
+    assert cli.exit_code == result.exit_code, cli.output
+    monkeypatch.delenv(IMPORTS_ENV)
+
+    # A report written by another version of ava-detect is not reused: it is analysed again.
+    report_path = out / "clean.json"
+    data = json.loads(report_path.read_text())
+    assert data["tool"]["version"] == __version__
+    data["tool"]["version"] = "0.0.1-older"
+    report_path.write_text(json.dumps(data))
+    again = run_batch(folder, out, SETTINGS, quiet=True, workers=1, worker_imports=TESTKIT)
+    resumed = {r["path"]: r["resumed"] for r in again.rows}
+    assert resumed == {"bright.mp4": True, "clean.mp4": False}
+    assert json.loads(report_path.read_text())["tool"]["version"] == __version__
+    assert again.exit_code is ExitCode.FAILURE_FOUND
+
+
+def test_reusable_report_needs_the_same_tool_version(tmp_path):
+    from ava_detect import __version__
+    from ava_detect.batch.plan import plan_jobs, reusable_report
+    from ava_detect.media import sha256_of
+
+    folder = tmp_path / "renders"
+    clip = write_clip(folder / "shot.mp4", seconds=0.3)
+    (job,) = plan_jobs([clip], folder, tmp_path / "out")
+    job.paths.folder.mkdir(parents=True)
+    digest = SETTINGS.digest()
+
+    def write(version: str) -> None:
+        report = {
+            "tool": {"name": "ava-detect", "version": version},
+            "clip": {"sha256": sha256_of(clip)},
+            "settings": {"digest": digest},
+        }
+        job.paths.json.write_text(json.dumps(report))
+
+    write(__version__)
+    assert reusable_report(job, digest) is not None
+    assert reusable_report(job, "another-digest") is None
+    write("0.0.1-older")
+    assert reusable_report(job, digest) is None
+    assert reusable_report(job, digest, version="0.0.1-older") is not None

@@ -11,11 +11,11 @@ import pytest
 from pack_samples import clean_report, make_index_clip, read_index, sample_report
 from pypdf import PdfReader
 
-from ava_detect.clip_job import write_pack
 from ava_detect.errors import OutputError
-from ava_detect.evidence import CROP_SIDE, write_evidence
 from ava_detect.media import iter_frames
-from ava_detect.outputs import output_paths, prepare_output
+from ava_detect.output.clip_job import write_pack
+from ava_detect.output.evidence import CROP_SIDE, write_evidence
+from ava_detect.output.paths import output_paths, prepare_output
 from ava_detect.pipeline import Analysis, StageTimes
 from ava_detect.report import Evidence, Finding
 from ava_detect.report.json import contract_errors
@@ -283,8 +283,8 @@ def test_read_frames_at_gives_the_frame_on_screen_for_any_order_of_times(tmp_pat
 
 
 def test_hand_evidence_gets_the_tracked_landmarks_of_that_frame(index_clip):
-    from ava_detect.evidence import add_hand_landmarks
     from ava_detect.media import probe
+    from ava_detect.output.evidence import add_hand_landmarks
     from ava_detect.signals import ClipSignals, HandArrays
 
     report = sample_report(index_clip)

@@ -82,7 +82,7 @@ def test_out_that_is_a_file_is_refused_and_left_alone(tmp_path):
 
 
 def test_out_folder_that_cannot_be_written(tmp_path, monkeypatch):
-    from ava_detect import outputs
+    from ava_detect.output import paths as outputs
 
     locked = tmp_path / "locked"
     locked.mkdir()

@@ -10,10 +10,8 @@ import click
 
 from . import __version__
 from .catalog import CHECK_NAMES
-from .errors import AvaError, ConfigError, InputError
+from .errors import AvaError, ConfigError, ExitCode, InputError
 from .settings import Settings, parse_assignment
-
-EXIT_CLEAN, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 
 HELP = f"""Check an AI-generated clip (or a folder of clips) for generation failures.
 
@@ -192,13 +190,13 @@ def main(
         code = exc.exit_code
     except KeyboardInterrupt:
         _error("interrupted; reports already written are complete.")
-        code = 130
+        code = ExitCode.INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the user gets one line, --debug the rest
         if debug:
             traceback.print_exc()
         _error(f"internal error: {type(exc).__name__}: {exc}. Re-run with --debug and report it.")
-        code = EXIT_ERROR
-    sys.exit(code)
+        code = ExitCode.CANNOT_ANALYSE
+    sys.exit(int(code))
 
 
 def _error(message: str) -> None:
@@ -207,11 +205,11 @@ def _error(message: str) -> None:
 
 def _run_clip(
     path: Path, out_dir: Path, settings: Settings, user: dict, json_to: str | None, quiet: bool
-) -> int:
-    from .clip_job import run_clip_job
-    from .progress import frame_progress
+) -> ExitCode:
+    from .console.clip_summary import print_clip_summary
+    from .console.progress import frame_progress
+    from .output.clip_job import run_clip_job
     from .report.json import report_to_json
-    from .summary import print_clip_summary
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder. Check the path and try again.")
@@ -226,12 +224,12 @@ def _run_clip(
         write_text_atomic(json_to, report_to_json(report))
     if not quiet:
         print_clip_summary(report, paths, to_stderr=json_to == "-")
-    return EXIT_FAILURE if report.verdict == "fail" else EXIT_CLEAN
+    return ExitCode.FAILURE_FOUND if report.verdict == "fail" else ExitCode.OK
 
 
 def _run_folder(
     path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool, options: dict
-) -> int:
+) -> ExitCode:
     try:
         from .batch import run_batch
     except ImportError as exc:
@@ -239,7 +237,7 @@ def _run_folder(
             f"{path} is a folder, and folder analysis is not part of this version; "
             "give one clip at a time."
         ) from exc
-    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
+    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options).exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

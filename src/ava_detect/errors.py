@@ -1,16 +1,29 @@
-"""Errors that reach the user as one clear line saying what is wrong and what to do.
+"""Exit codes, and errors that reach the user as one clear line saying what is wrong and what to do.
 
-Every error raised on purpose inside ava-detect is an :class:`AvaError`; the CLI prints its
-message (no traceback unless ``--debug``) and exits with code 2.
+:class:`ExitCode` is the one place the command's exit codes are defined. Every error raised on
+purpose inside ava-detect is an :class:`AvaError`; the CLI prints its message (no traceback
+unless ``--debug``) and exits with its ``exit_code`` (:attr:`ExitCode.CANNOT_ANALYSE`).
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What the ``ava-detect`` process (and a batch run) exits with."""
+
+    OK = 0  # no failure found (checks that could not run say so in the report)
+    FAILURE_FOUND = 1  # at least one failure (in a folder: at or above --fail-on)
+    CANNOT_ANALYSE = 2  # the input could not be analysed, or the command was used wrongly
+    INTERRUPTED = 130  # stopped with Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # a batch worker process stopped by SIGTERM (128 + SIGTERM)
 
 
 class AvaError(Exception):
     """Base class: ``str(err)`` is a complete, user-facing sentence."""
 
-    exit_code = 2
+    exit_code = ExitCode.CANNOT_ANALYSE
 
 
 class InputError(AvaError):

@@ -1,4 +1,4 @@
-"""Report data (model.py) and its writers (json.py; pdf.py and ticket.py for the evidence pack)."""
+"""Report data (model.py) and its writers (json.py; pdf/ and ticket.py for the evidence pack)."""
 
 from .model import CheckResult, Evidence, Finding, Report
 

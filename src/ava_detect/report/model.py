@@ -22,7 +22,7 @@ class Evidence:
     """A frame that shows the failure: its presentation time and, once written, the image.
 
     Detectors fill ``t_s``, ``label``, ``box`` and, where they have them, ``points``; the
-    evidence writer (:mod:`ava_detect.evidence`) fills ``image``, ``crop`` and ``frame_t_s``.
+    evidence writer (:mod:`ava_detect.output.evidence`) fills ``image``, ``crop`` and ``frame_t_s``.
     """
 
     t_s: float

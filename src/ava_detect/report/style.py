@@ -1,7 +1,7 @@
 """The evidence pack's one visual style: palette and sizes shared by the PDF and the frame images.
 
 Colours are ``#rrggbb`` strings so this module needs no drawing library; :mod:`.pdf` turns them
-into reportlab colours and :mod:`ava_detect.evidence` into OpenCV's BGR tuples.
+into reportlab colours and :mod:`ava_detect.output.evidence` into OpenCV's BGR tuples.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ FAIL_SPAN = "#fbd5d5"  # shaded failure span in plots
 PASS = "#1e7b34"
 WARN = "#b7791f"  # inconclusive
 SKIP = "#7b8794"  # skipped
+ERROR = "#6a1b9a"  # batch summary: a clip that could not be analysed
+ERROR_SPAN = "#f3e5f5"  # batch summary: shaded row of such a clip
 REFERENCE = "#2b6cb0"  # boxes on reference ("before") frames
 THRESHOLD = "#d97706"  # threshold lines in plots
 SERIES = ("#1f4e79", "#7b3fa0", "#0f766e", "#9a3412")  # several signals on one plot

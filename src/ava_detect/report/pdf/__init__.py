@@ -7,7 +7,9 @@ appendix. A clip without failures gets a pass certificate (or, if a check could 
 an analysis record that says so) and the method appendix. Content comes from
 :mod:`ava_detect.report.facts`, :mod:`~ava_detect.report.plotdata` and
 :mod:`~ava_detect.report.ticket`; this package only lays it out in one style: ``theme`` (fonts,
-colours, tables), ``plot`` (vector timelines), ``pages`` (the sections).
+colours, tables), ``plot`` (vector timelines), ``pages`` (cover or certificate, ticket, method
+appendix), ``finding`` (one section per finding), and ``batch_summary`` (a folder run's
+``summary.pdf`` table).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from ..model import Report
-from .pages import appendix, certificate, cover, finding_section, ticket_page
+from .finding import finding_section
+from .pages import appendix, certificate, cover, ticket_page
 from .theme import CONTENT_W, MARGIN, PAGE_H, PAGE_W, C, register_fonts, styles
 
 __all__ = ["pdf_bytes", "write_pdf"]

@@ -1,23 +1,22 @@
-"""The pages of the pack: cover or certificate, finding sections, ticket, method appendix."""
+"""The pages around the findings: cover or certificate, ticket text, method appendix.
+
+Each finding's own section is :mod:`.finding`."""
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from ...catalog import FAILURE_MODES, STATUS_MEANING, kind_wording
+from ...catalog import FAILURE_MODES, STATUS_MEANING
 from .. import facts, style
-from ..model import Evidence, Finding, Report
+from ..model import Report
 from ..plotdata import plots_for
 from ..ticket import ticket_text
-from ..timefmt import both
+from .finding import more_signals
 from .plot import plot
 from .theme import CONTENT_W, C, facts_table, para, table
 
@@ -141,193 +140,9 @@ def certificate(report: Report, s: dict) -> list:
         out.append(para("Measurements across the clip", s["h2"]))
         out += [plot(p, height=34 * mm) for p in plots]
         if left_out:
-            out.append(para(_more_signals(left_out), s["small"]))
+            out.append(para(more_signals(left_out), s["small"]))
     out.append(PageBreak())
     return out
-
-
-def image(path: Path, width: float, max_height: float | None = None) -> Image:
-    w, h = ImageReader(str(path)).getSize()
-    height = width * h / w
-    if max_height and height > max_height:
-        width, height = max_height * w / h, max_height
-    return Image(str(path), width=width, height=height)
-
-
-def caption(ev: Evidence, s: dict, what: str) -> Paragraph:
-    colour = style.REFERENCE if style.is_reference_label(ev.label) else style.FAIL
-    t = ev.frame_t_s if ev.frame_t_s is not None else ev.t_s
-    text = (
-        f"<font color='{colour}'><b>{escape(ev.label or 'frame')}</b></font> "
-        f"{what} at {escape(both(t))}"
-    )
-    if ev.frame_t_s is not None and abs(ev.frame_t_s - ev.t_s) > 5e-4:
-        text += f" (the frame on screen at {escape(both(ev.t_s))})"
-    return Paragraph(text, s["small"])
-
-
-_GRID = TableStyle(
-    [
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-)
-
-
-def _grid(cells: list[list], width: float, per_row: int) -> Table:
-    """Pictures with their captions beneath, ``per_row`` to a row."""
-    rows = []
-    for i in range(0, len(cells), per_row):
-        chunk = cells[i : i + per_row] + [["", ""]] * (per_row - len(cells[i : i + per_row]))
-        rows += [[c[0] for c in chunk], [c[1] for c in chunk]]
-    t = Table(rows, colWidths=[width + 4 * mm] * per_row, hAlign="LEFT")
-    t.setStyle(_GRID)
-    return t
-
-
-ROW_H = 46 * mm  # picture height when zooms and full frames share one row
-
-
-def _one_row_width(shown: list[Evidence], crops: list[Evidence], folder: Path) -> float:
-    """Width of every zoom and full frame side by side at ``ROW_H``, gaps included."""
-    total = len(crops) * (ROW_H + 3 * mm)
-    for ev in shown:
-        w, h = ImageReader(str(folder / ev.image)).getSize()
-        total += ROW_H * w / h + 3 * mm
-    return total
-
-
-def _evidence_block(finding: Finding, folder: Path, s: dict) -> list:
-    """The zoomed crops side by side (the comparison), then the full frames for context."""
-    shown = [ev for ev in finding.evidence if ev.image and (folder / ev.image).is_file()]
-    missing = [ev for ev in finding.evidence if ev not in shown and math.isfinite(ev.t_s)]
-    crops = [ev for ev in shown if ev.crop and (folder / ev.crop).is_file()][:4]
-    out: list = []
-    if len(shown) == 1:  # one frame: full frame and zoom side by side
-        ev = shown[0]
-        cells = [[image(folder / ev.image, 118 * mm, 70 * mm), caption(ev, s, "full frame,")]]
-        if crops:
-            cells.append([image(folder / ev.crop, 48 * mm), caption(ev, s, "zoomed,")])
-        t = Table(
-            [[c[0] for c in cells], [c[1] for c in cells]],
-            colWidths=[122 * mm, 52 * mm][: len(cells)],
-            hAlign="LEFT",
-        )
-        t.setStyle(_GRID)
-        out.append(t)
-    elif shown and _one_row_width(shown, crops, folder) <= CONTENT_W:
-        # narrow (portrait) frames: zooms and full frames side by side at one height
-        cells = [[image(folder / ev.crop, ROW_H, ROW_H), caption(ev, s, "zoomed,")] for ev in crops]
-        cells += [
-            [image(folder / ev.image, CONTENT_W, ROW_H), caption(ev, s, "full frame,")]
-            for ev in shown
-        ]
-        widths = [c[0].drawWidth + 3 * mm for c in cells]
-        t = Table([[c[0] for c in cells], [c[1] for c in cells]], colWidths=widths, hAlign="LEFT")
-        t.setStyle(_GRID)
-        out.append(t)
-    elif shown:
-        if crops:
-            w = min(46 * mm, (CONTENT_W - 4 * mm * (len(crops) - 1)) / len(crops))
-            cells = [[image(folder / ev.crop, w), caption(ev, s, "zoomed,")] for ev in crops]
-            out.append(_grid(cells, w, len(crops)))
-        per_row = min(len(shown), 3)
-        w = (CONTENT_W - 4 * mm * (per_row - 1)) / per_row
-        max_h = 52 * mm if per_row == 2 else 46 * mm
-        cells = [
-            [image(folder / ev.image, w, max_h), caption(ev, s, "full frame,")] for ev in shown
-        ]
-        out.append(_grid(cells, w, per_row))
-    if out:
-        out = [KeepTogether([para("Evidence frames", s["h2"]), out[0]])] + out[1:]
-    for ev in missing:
-        out.append(
-            para(
-                f"The frame at {both(ev.t_s)} ({ev.label or 'frame'}) could not be "
-                "decoded again, so it is not shown.",
-                s["small"],
-            )
-        )
-    return out
-
-
-def finding_section(
-    n: int, total: int, finding: Finding, report: Report, folder: Path, s: dict
-) -> list:
-    """One finding on (ideally) one page: the words, the numbers, the timeline, the frames."""
-    check = report.checks[finding.mode]
-    out = [
-        para(f"Finding {n} of {total}: {finding.technical_term}", s["h1"]),
-        para(
-            f"{kind_wording(finding.kind).capitalize()} \u00b7 severity {finding.severity} "
-            f"\u00b7 confidence {finding.confidence:.2f}" + _track_text(finding),
-            s["subtitle"],
-        ),
-        para(f"First visible at {both(finding.first_s)}", s["key"]),
-        para(f"Failure span: {facts.span_text(finding)}", s["body"]),
-        para("What was seen", s["h2"]),
-        para(finding.description, s["body"]),
-    ]
-    out += _evidence_block(finding, folder, s)
-    out += _measured_block(finding, s)
-    plots, left_out = plots_for(
-        check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
-    )
-    if plots:
-        legend = para(
-            "Shaded: the failure span. Red line: the first failure. Dashed orange "
-            "line: the threshold.",
-            s["small"],
-        )
-        out.append(KeepTogether([para("Across the clip", s["h2"]), legend, plot(plots[0])]))
-        out += [plot(spec) for spec in plots[1:]]
-        if left_out:
-            out.append(para(_more_signals(left_out), s["small"]))
-    out.append(PageBreak())
-    return out
-
-
-MAX_PLOTS = 2  # timeline plots per finding; the rest stay in the JSON
-
-
-def _more_signals(n: int) -> str:
-    return (
-        f"{n} more signal{'s' if n > 1 else ''} of this check "
-        f"{'are' if n > 1 else 'is'} in the JSON report (checks.*.signals)."
-    )
-
-
-def _measured_block(finding: Finding, s: dict) -> list:
-    """Values paired with a same-named threshold in one table; the rest side by side, small."""
-    paired, measured, thresholds = facts.measured_split(finding)
-    out: list = [para("Measured against the threshold", s["h2"])]
-    if paired:
-        cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
-        cells += [
-            [para(a, s["cell"]), para(b, s["cellb"]), para(c, s["cell"])] for a, b, c in paired
-        ]
-        out.append(table(cells, [70 * mm, 45 * mm, CONTENT_W - 115 * mm], header=True))
-    half = (CONTENT_W - 6 * mm) / 2
-    sides = []
-    for title, rows in (("Other measurements", measured), ("Thresholds and settings", thresholds)):
-        cells = [[para(title, s["cellb"]), ""]]
-        cells += [[para(k, s["small"]), para(v, s["small"])] for k, v in rows]
-        t = table(cells, [half * 0.62, half * 0.38], header=True, pad=1.2) if rows else ""
-        sides.append(t)
-    if any(sides):
-        grid = Table([sides], colWidths=[half + 6 * mm, half], hAlign="LEFT")
-        grid.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                  ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
-        out.append(grid)
-    return [KeepTogether(out)] if len(out) > 1 else []
-
-
-def _track_text(finding: Finding) -> str:
-    if finding.track is None:
-        return ""
-    thing = FAILURE_MODES[finding.mode].subject if finding.mode in FAILURE_MODES else "subject"
-    return f" \u00b7 {thing} #{finding.track + 1} in the clip"
 
 
 def ticket_page(report: Report, pdf_name: str, ticket_name: str, s: dict) -> list:

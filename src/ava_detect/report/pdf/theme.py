@@ -22,7 +22,7 @@ MARGIN = 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN
 C = {name: colors.HexColor(getattr(style, name)) for name in (
     "INK", "MUTED", "RULE", "PANEL", "ACCENT", "FAIL", "FAIL_SPAN", "PASS", "WARN", "SKIP",
-    "REFERENCE", "THRESHOLD")}  # fmt: skip
+    "ERROR", "ERROR_SPAN", "REFERENCE", "THRESHOLD")}  # fmt: skip
 
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
               "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")  # fmt: skip

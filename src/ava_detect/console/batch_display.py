@@ -23,8 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch_summary import attention_order, needs_attention
-from .catalog import CHECK_NAMES
+from ..batch.summary import attention_order, needs_attention
+from ..catalog import CHECK_NAMES
 
 _STATUS_COLUMNS = tuple(f"{name}_status" for name in CHECK_NAMES)
 _MAX_LISTED = 10  # non-video files named in the closing lines

@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OutputError
-from .outputs import OutputPaths, is_ava_ticket, output_paths, prepare_output, write_json
-from .pipeline import Analysis, Analyzer, ProgressFn
-from .settings import Settings
+from ..errors import OutputError
+from ..pipeline import Analysis, Analyzer, ProgressFn
+from ..settings import Settings
+from .paths import OutputPaths, is_ava_ticket, output_paths, prepare_output, write_json
 
 
 @dataclass
@@ -64,9 +64,9 @@ def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list
     PDF. If the PDF cannot be made, the JSON is still written and the error re-raised.
     Stage times go to ``analysis.times.extra`` (``evidence_s``, ``pdf_s``, ``json_s``).
     """
+    from ..report.pdf import write_pdf
+    from ..report.ticket import write_ticket
     from .evidence import add_hand_landmarks, write_evidence
-    from .report.pdf import write_pdf
-    from .report.ticket import write_ticket
 
     report, extra = analysis.report, analysis.times.extra
     start = time.perf_counter()

@@ -16,8 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .media import is_video_file, sha256_of
-from .outputs import OutputPaths
+from .. import __version__
+from ..media import is_video_file, sha256_of
+from ..output.paths import OutputPaths
 
 # Files with these extensions are treated as clips even when they cannot be opened, so a damaged
 # render is reported as an error instead of silently skipped as "not a video".
@@ -118,16 +119,20 @@ def read_report(path: Path) -> dict | None:
     return data
 
 
-def reusable_report(job: Job, digest: str) -> dict | None:
-    """The clip's existing report when it was made from the same bytes with the same settings.
+def reusable_report(job: Job, digest: str, *, version: str = __version__) -> dict | None:
+    """The clip's existing report when it was made from the same bytes with the same settings
+    by the same version of ava-detect (an upgrade may change what the checks find).
 
-    Compares the report's ``clip.sha256`` with the clip's SHA-256 (computed only when a report
-    exists) and its ``settings.digest`` with ``digest``.
+    Compares the report's ``tool.version`` with ``version`` (this ava-detect's), its
+    ``settings.digest`` with ``digest`` and its ``clip.sha256`` with the clip's SHA-256 (computed
+    only when the rest matches).
     """
     data = read_report(job.paths.json)
     if data is None:
         return None
     clip = data.get("clip") or {}
+    if (data.get("tool") or {}).get("version") != version:
+        return None
     if (data.get("settings") or {}).get("digest") != digest or not clip.get("sha256"):
         return None
     try:

@@ -1,5 +1,7 @@
-"""The batch summary PDF: one table of every clip, failures first, each linked to its own pack.
+"""The batch summary PDF (``summary.pdf``): one table of every clip, each linked to its own pack.
 
+The rows come already in the order to show (failures first; :mod:`ava_detect.batch.summary`
+decides), so this module only lays them out, in the colours of :mod:`ava_detect.report.style`.
 Links are relative to the summary's folder, so the whole ``--out`` folder can be moved or zipped:
 a clip's PDF pack opens with a PDF "go to file" link; a clip without a pack links to its JSON.
 """
@@ -16,17 +18,17 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from ..batch_summary import attention_order
-from ..catalog import CHECK_NAMES, FAILURE_MODES, headline_text
-from .json import write_text_atomic
+from ...catalog import CHECK_NAMES, FAILURE_MODES, headline_text
+from ..json import write_text_atomic
+from .theme import C
 
 _VERDICT_COLOUR = {
-    "fail": colors.HexColor("#c62828"),
-    "error": colors.HexColor("#6a1b9a"),
-    "inconclusive": colors.HexColor("#b26a00"),
-    "pass": colors.HexColor("#2e7d32"),
+    "fail": C["FAIL"],
+    "error": C["ERROR"],
+    "inconclusive": C["WARN"],
+    "pass": C["PASS"],
 }
-_ROW_TINT = {"fail": colors.HexColor("#fdecea"), "error": colors.HexColor("#f3e5f5")}
+_ROW_TINT = {"fail": C["FAIL_SPAN"], "error": C["ERROR_SPAN"]}
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -38,6 +40,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": cell,
         "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
     }
+
+
+def _hex(colour: colors.Color) -> str:
+    return "#" + colour.hexval()[2:]
 
 
 def _fmt_s(value) -> str:
@@ -58,10 +64,11 @@ def _check_cell(row: dict, name: str) -> str:
     if row["verdict"] == "error":
         return ""
     if not status:
-        return '<font color="grey">not run</font>'
+        return f'<font color="{_hex(C["SKIP"])}">not run</font>'
     text = escape(status)
     if status == "fail":
-        text = f'<font color="#c62828"><b>fail</b></font> {_fmt_s(row.get(f"{name}_first_s"))}'
+        first = _fmt_s(row.get(f"{name}_first_s"))
+        text = f'<font color="{_hex(C["FAIL"])}"><b>fail</b></font> {first}'
     headline = headline_text(name, row)
     if headline:
         text += f"<br/>{escape(headline)}"
@@ -74,17 +81,17 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
     head += ["first failure", "error"]
     data = [[Paragraph(escape(h), st["head"]) for h in head]]
     style = [
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("GRID", (0, 0), (-1, -1), 0.25, C["RULE"]),
+        ("BACKGROUND", (0, 0), (-1, 0), C["PANEL"]),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
-    for i, row in enumerate(attention_order(rows), start=1):
+    for i, row in enumerate(rows, start=1):
         verdict = row["verdict"]
-        colour = _VERDICT_COLOUR.get(verdict, colors.black).hexval()[2:]
+        colour = _hex(_VERDICT_COLOUR.get(verdict, colors.black))
         cells = [
             str(i),
             _link(row),
-            f'<font color="#{colour}"><b>{escape(verdict)}</b></font>'
+            f'<font color="{colour}"><b>{escape(verdict)}</b></font>'
             + (" (reused)" if row.get("resumed") else ""),
             escape(row.get("worst_severity") or ""),
             *(_check_cell(row, n) for n in CHECK_NAMES),
@@ -100,16 +107,16 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
     return table
 
 
-def write_summary_pdf(path: str | os.PathLike, summary: dict) -> Path:
-    """Write the summary PDF for ``summary`` (as built by ``batch_summary.summary_dict``).
+def write_summary_pdf(path: str | os.PathLike, summary: dict, rows: list[dict]) -> Path:
+    """Write the summary PDF for ``summary`` (as built by ``batch.summary.summary_dict``).
 
-    Written to a temporary name and renamed, like every report file.
+    ``rows`` are the summary's clip rows in the order the table lists them. Written to a
+    temporary name and renamed, like every report file.
     """
     import io
 
     path = Path(path)
     st = _styles()
-    rows = summary["clips"]
     n = summary["counts"]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -20,12 +20,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import InputError, OutputError
-from .media import Frame, read_frame_at, read_frames_at
-from .outputs import OutputPaths
-from .report import Evidence, Finding, Report
-from .report.style import FAIL, REFERENCE, is_reference_label, rgb255
-from .signals import ClipSignals
+from ..errors import InputError, OutputError
+from ..media import Frame, read_frame_at, read_frames_at
+from ..report import Evidence, Finding, Report
+from ..report.style import FAIL, REFERENCE, is_reference_label, rgb255
+from ..signals import ClipSignals
+from .paths import OutputPaths
 
 log = logging.getLogger(__name__)
 

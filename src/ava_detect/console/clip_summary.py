@@ -7,10 +7,10 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 
-from .catalog import FAILURE_MODES, headline_text
-from .outputs import OutputPaths
-from .report import Report
-from .report.timefmt import both
+from ..catalog import FAILURE_MODES, headline_text
+from ..output.paths import OutputPaths
+from ..report import Report
+from ..report.timefmt import both
 
 _STYLE = {"pass": "green", "fail": "bold red", "inconclusive": "yellow", "skipped": "dim"}
 

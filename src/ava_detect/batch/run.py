@@ -1,15 +1,15 @@
 """Batch QA of a render folder: ``ava-detect renders/``.
 
 Every clip under the folder is analysed in parallel worker processes (see
-:mod:`~ava_detect.batch_pool`); each gets its JSON report (and evidence pack) under ``--out`` in
+:mod:`~ava_detect.batch.pool`); each gets its JSON report (and evidence pack) under ``--out`` in
 a mirror of the folder tree, and the batch writes ``summary.csv``, ``summary.json`` and
 ``summary.pdf`` beside them. A clip that crashes, hangs or cannot be decoded becomes an error row;
 the others carry on. A re-run reuses every report made from the same bytes (SHA-256) with the
 same settings (digest) unless ``force``. Reports are written atomically, so an interrupted run
 leaves only complete files, and the next run finishes the rest.
 
-Exit code: 0 clean, 1 at least one failure at or above ``fail_on`` severity, 2 at least one clip
-could not be analysed (2 wins).
+Exit code (:class:`~ava_detect.errors.ExitCode`): 0 clean, 1 at least one failure at or above
+``fail_on`` severity, 2 at least one clip could not be analysed (2 wins).
 """
 
 from __future__ import annotations
@@ -18,15 +18,22 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .batch_plan import Job, find_clips, plan_jobs, read_report, reusable_report
-from .batch_pool import WorkerPool
-from .batch_progress import BatchDisplay, print_final
-from .batch_summary import error_row, exit_code, row_from_report, summary_dict, write_summary
-from .catalog import SEVERITIES
-from .errors import ConfigError, InputError, OutputError
-from .media import sha256_of
-from .outputs import ensure_output_folder
-from .settings import Settings
+from ..catalog import SEVERITIES
+from ..console.batch_display import BatchDisplay, print_final
+from ..errors import ConfigError, InputError, OutputError
+from ..media import sha256_of
+from ..output.paths import ensure_output_folder
+from ..settings import Settings
+from .plan import Job, find_clips, plan_jobs, read_report, reusable_report
+from .pool import WorkerPool
+from .summary import (
+    BatchResult,
+    error_row,
+    exit_code,
+    row_from_report,
+    summary_dict,
+    write_summary,
+)
 
 # Comma-separated extra modules every worker imports at start (for example a module that
 # registers a detector); added to ``worker_imports``.
@@ -45,7 +52,7 @@ def run_batch(
     force: bool = False,
     fail_on: str = "minor",
     worker_imports: Sequence[str] = (),
-) -> int:
+) -> BatchResult:
     """Analyse every clip under ``folder`` and write the reports and summary into ``out_dir``.
 
     Parameters
@@ -72,8 +79,8 @@ def run_batch(
 
     Returns
     -------
-    int
-        The exit code (0, 1 or 2).
+    BatchResult
+        The summary rows, the verdict counts, the exit code (0, 1 or 2) and the summary files.
 
     Raises
     ------
@@ -83,13 +90,7 @@ def run_batch(
         finished so far is written.
     """
     folder, out_dir = Path(folder), Path(out_dir)
-    if fail_on not in SEVERITIES:
-        raise ConfigError(f"--fail-on {fail_on!r}: choose one of {', '.join(SEVERITIES)}.")
-    if timeout_per_clip <= 0:
-        raise ConfigError("--timeout-per-clip must be more than 0 seconds.")
-    workers = workers or os.cpu_count() or 1
-    if workers < 1:
-        raise ConfigError("--workers must be at least 1.")
+    workers = _check_options(fail_on, timeout_per_clip, workers)
     imports = [*worker_imports, *_env_imports()]
     _check_folder(folder)
     _prepare_out(out_dir)
@@ -103,14 +104,7 @@ def run_batch(
         )
     jobs = plan_jobs(found.clips, folder, out_dir)
     digest = settings.digest()
-    rows: dict[int, dict] = {}
-    todo: list[Job] = []
-    for job in jobs:
-        data = None if force else reusable_report(job, digest)
-        if data is not None:
-            rows[job.index] = row_from_report(data, job, out_dir, resumed=True)
-        else:
-            todo.append(job)
+    rows, todo = _reuse(jobs, digest, out_dir, force=force)
 
     def summary(complete: bool) -> dict:
         ordered = [rows[i] for i in sorted(rows)]
@@ -137,7 +131,39 @@ def run_batch(
     written = write_summary(out_dir, final)
     if not quiet:
         print_final(final["clips"], fail_on=fail_on, not_videos=not_videos, written=written)
-    return exit_code(final["clips"], fail_on)
+    return BatchResult(
+        rows=final["clips"],
+        counts=final["counts"],
+        exit_code=exit_code(final["clips"], fail_on),
+        written=written,
+    )
+
+
+def _check_options(fail_on: str, timeout_per_clip: float, workers: int | None) -> int:
+    """Reject unusable options; the number of workers to start."""
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"--fail-on {fail_on!r}: choose one of {', '.join(SEVERITIES)}.")
+    if timeout_per_clip <= 0:
+        raise ConfigError("--timeout-per-clip must be more than 0 seconds.")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1.")
+    return workers
+
+
+def _reuse(
+    jobs: list[Job], digest: str, out_dir: Path, *, force: bool
+) -> tuple[dict[int, dict], list[Job]]:
+    """Rows of the clips whose earlier report can be reused, and the jobs left to analyse."""
+    rows: dict[int, dict] = {}
+    todo: list[Job] = []
+    for job in jobs:
+        data = None if force else reusable_report(job, digest)
+        if data is not None:
+            rows[job.index] = row_from_report(data, job, out_dir, resumed=True)
+        else:
+            todo.append(job)
+    return rows, todo
 
 
 def _analyse(

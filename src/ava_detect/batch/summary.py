@@ -1,4 +1,5 @@
-"""The batch summary: one row per clip, written as summary.csv, summary.json and summary.pdf.
+"""The batch summary files: one row per clip, written as summary.csv, summary.json and
+summary.pdf (laid out by :mod:`ava_detect.report.pdf.batch_summary`), and the batch's exit code.
 
 A row is built from the clip's JSON report (freshly written or reused), so the summary always
 agrees with the reports; a clip that could not be analysed gets an ``error`` row instead.
@@ -9,14 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .batch_plan import Job
-from .catalog import CHECK_NAMES, severity_rank
-from .report.json import plain, write_text_atomic
+from .. import __version__
+from ..catalog import CHECK_NAMES, severity_rank
+from ..errors import ExitCode
+from ..report.json import plain, write_text_atomic
+from .plan import Job
 
 COLUMNS: tuple[str, ...] = (
     "path",
@@ -33,6 +36,21 @@ COLUMNS: tuple[str, ...] = (
     "pdf",
     "resumed",
 )
+
+@dataclass
+class BatchResult:
+    """What :func:`ava_detect.batch.run_batch` returns.
+
+    ``rows`` are the summary rows in the folder's stable order (as in summary.json), ``counts``
+    the verdict counts (plus ``resumed``), ``exit_code`` what the command exits with, and
+    ``written`` the summary files.
+    """
+
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+    exit_code: ExitCode
+    written: list[Path] = field(default_factory=list)
+
 
 # Order of the summary PDF and the final table: what needs attention first.
 VERDICT_ORDER = {"fail": 0, "error": 1, "inconclusive": 2, "pass": 3}
@@ -82,11 +100,14 @@ def needs_attention(row: dict, fail_on: str) -> bool:
     return bool(worst) and severity_rank(worst) <= severity_rank(fail_on)
 
 
-def exit_code(rows: list[dict], fail_on: str) -> int:
-    """2 if a clip could not be analysed, else 1 if a failure at or above ``fail_on``, else 0."""
+def exit_code(rows: list[dict], fail_on: str) -> ExitCode:
+    """CANNOT_ANALYSE (2) if a clip could not be analysed, else FAILURE_FOUND (1) if a failure
+    at or above ``fail_on``, else OK (0)."""
     if any(r["verdict"] == "error" for r in rows):
-        return 2
-    return 1 if any(needs_attention(r, fail_on) for r in rows) else 0
+        return ExitCode.CANNOT_ANALYSE
+    if any(needs_attention(r, fail_on) for r in rows):
+        return ExitCode.FAILURE_FOUND
+    return ExitCode.OK
 
 
 def attention_order(rows: list[dict]) -> list[dict]:
@@ -145,7 +166,7 @@ def summary_dict(
         "settings_digest": settings_digest,
         "fail_on": fail_on,
         "complete": complete,
-        "exit_code": exit_code(rows, fail_on) if complete else None,
+        "exit_code": int(exit_code(rows, fail_on)) if complete else None,
         "counts": counts(rows),
         "columns": list(COLUMNS),
         "clips": rows,
@@ -162,7 +183,8 @@ def write_summary(out_dir: Path, summary: dict[str, Any], *, pdf: bool = True) -
     text = json.dumps(plain(summary), indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(written[1], text)
     if pdf:
-        from .report.summary_pdf import write_summary_pdf
+        from ..report.pdf.batch_summary import write_summary_pdf
 
-        written.append(write_summary_pdf(out_dir / "summary.pdf", summary))
+        ordered = attention_order(summary["clips"])
+        written.append(write_summary_pdf(out_dir / "summary.pdf", summary, ordered))
     return written

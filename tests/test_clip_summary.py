@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ava_detect.outputs import OutputPaths
+from ava_detect.console.clip_summary import print_clip_summary
+from ava_detect.output.paths import OutputPaths
 from ava_detect.report import CheckResult, Finding, Report
-from ava_detect.summary import print_clip_summary
 
 
 def test_summary_names_the_failure_time_and_kinds(tmp_path, capsys):

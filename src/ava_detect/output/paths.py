@@ -14,9 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
-from .report import Report
-from .report.json import report_to_json, write_text_atomic
+from ..errors import OutputError
+from ..report import Report
+from ..report.json import report_to_json, write_text_atomic
 
 
 @dataclass(frozen=True)

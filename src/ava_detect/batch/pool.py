@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from .batch_plan import Job
-from .errors import AvaError, ConfigError
-from .settings import Settings
+from ..errors import AvaError, ConfigError, ExitCode
+from ..settings import Settings
+from .plan import Job
 
 _PROGRESS_EVERY_S = 0.25  # how often a worker reports frame progress
 _GRACE_S = 3.0  # how long a worker gets to stop after SIGTERM before it is killed
@@ -204,13 +204,13 @@ def _worker_main(
     conn: Connection, settings: Settings, user: dict, imports: tuple[str, ...], parent_pid: int
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitCode.TERMINATED))
     try:
         for name in imports:
             importlib.import_module(name)
-        from .clip_job import run_clip_job
-        from .outputs import OutputPaths
-        from .pipeline import Analyzer
+        from ..output.clip_job import run_clip_job
+        from ..output.paths import OutputPaths
+        from ..pipeline import Analyzer
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         conn.send(("fatal", f"a batch worker could not start: {type(exc).__name__}: {exc}"))
         return
@@ -268,7 +268,7 @@ def _progress_sender(conn: Connection, parent_pid: int):
             return
         last[0] = now
         if os.getppid() != parent_pid:
-            raise SystemExit(0)  # orphaned: nobody will read the result
+            raise SystemExit(ExitCode.OK)  # orphaned: nobody will read the result
         conn.send(("progress", done, total))
 
     return progress
