@@ -4,7 +4,7 @@ Registers, for each check that has no detector, one that asks the pipeline for t
 real check uses (MediaPipe hands for ``hands``, the face mesh for ``identity`` and ``lipsync``,
 and the audio track for ``lipsync``) and then reports ``skipped``: the per-frame model work, which
 dominates a real analysis, is done; no verdict is invented. Checks that already have a detector
-keep it. Imported only in batch worker processes (``AVA_BATCH_IMPORTS=batch_load``).
+keep it. Imported only in batch worker processes (``--set plugins=batch_load``).
 """
 
 from __future__ import annotations

@@ -59,9 +59,8 @@ def _run(folder: Path, out: Path, workers: int, checks: str | None) -> tuple[flo
     """Wall seconds and CPU seconds (the command and its workers) of one batch run."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT / "benchmarks")])
-    env["AVA_BATCH_IMPORTS"] = "batch_load"
     command = [sys.executable, "-m", "ava_detect.cli", str(folder), "--out", str(out)]
-    command += ["--workers", str(workers), "--force", "-q"]
+    command += ["--workers", str(workers), "--force", "-q", "--set", "plugins=batch_load"]
     if checks:
         command += ["--checks", checks]
     cpu0, start = _children_cpu_s(), time.perf_counter()

@@ -2,7 +2,7 @@
 
 Importing this module registers the two test detectors, replacing the built-in ``hands`` and
 ``lipsync`` detectors **in the importing process**. The batch tests therefore never import it
-themselves: they name it in ``worker_imports`` (or ``AVA_BATCH_IMPORTS``) so that only the batch
+themselves: they name it in the ``plugins`` setting so that only the batch
 worker processes load it, and the other tests keep the real detectors.
 
 The detectors are real measurements with thresholds, so every verdict is known in advance:

@@ -21,8 +21,7 @@ from ava_detect.errors import ExitCode, InputError, OutputError
 from ava_detect.report.json import contract_errors
 from ava_detect.settings import Settings
 
-TESTKIT = ["batch_testkit"]
-SETTINGS = Settings(checks=("hands", "lipsync"))
+SETTINGS = Settings(checks=("hands", "lipsync"), plugins=("batch_testkit",))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +50,7 @@ def _rows(out: Path) -> dict[str, dict]:
 
 def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
     out = tmp_path / "out"
-    result = run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT)
+    result = run_batch(renders, out, SETTINGS, quiet=True, workers=2)
     # the corrupt clip could not be analysed, and 2 wins over failures
     assert result.exit_code is ExitCode.CANNOT_ANALYSE
 
@@ -118,7 +117,7 @@ def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
 
     # A second run reuses every report (same bytes, same settings) and rewrites none of them.
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.json") if p.name != "summary.json"}
-    again_result = run_batch(renders, out, SETTINGS, quiet=True, workers=2, worker_imports=TESTKIT)
+    again_result = run_batch(renders, out, SETTINGS, quiet=True, workers=2)
     assert again_result.exit_code == 2
     again = _rows(out)
     assert all(again[p]["resumed"] for p in again if p != "corrupt.mp4")
@@ -128,9 +127,9 @@ def test_batch_summary_rows_exit_code_and_resume(renders, tmp_path):
 
     # Other settings, or --force: analysed again.
     other = SETTINGS.with_overrides({"analysis_max_side": 640})
-    run_batch(renders, out, other, quiet=True, workers=2, worker_imports=TESTKIT)
+    run_batch(renders, out, other, quiet=True, workers=2)
     assert not any(r["resumed"] for r in _rows(out).values())
-    run_batch(renders, out, other, quiet=True, workers=1, force=True, worker_imports=TESTKIT)
+    run_batch(renders, out, other, quiet=True, workers=1, force=True)
     assert not any(r["resumed"] for r in _rows(out).values())
 
 
@@ -147,7 +146,7 @@ def test_fail_on_severity_gate(renders, tmp_path):
 
 def _rows_after_run(renders: Path, tmp_path: Path) -> dict[str, dict]:
     out = tmp_path / "gate"
-    run_batch(renders, out, SETTINGS, quiet=True, workers=1, worker_imports=TESTKIT)
+    run_batch(renders, out, SETTINGS, quiet=True, workers=1)
     return _rows(out)
 
 
@@ -165,7 +164,6 @@ def test_hang_and_crash_are_error_rows_and_the_batch_carries_on(tmp_path):
         quiet=True,
         workers=2,
         timeout_per_clip=6,
-        worker_imports=TESTKIT,
     )
     rows = _rows(out)
     assert result.exit_code == 2
@@ -233,10 +231,9 @@ def test_worker_import_failure_is_one_clear_error(renders, tmp_path):
         run_batch(
             renders,
             tmp_path / "out",
-            SETTINGS,
+            Settings(checks=("hands", "lipsync"), plugins=("no_such_module_for_ava",)),
             quiet=True,
             workers=1,
-            worker_imports=["no_such_module_for_ava"],
         )
 
 
@@ -261,18 +258,18 @@ def test_exit_codes_are_the_documented_ones():
     assert InputError("x").exit_code is AvaError.exit_code is ExitCode.CANNOT_ANALYSE
 
 
-def test_batch_result_matches_the_cli_and_an_upgrade_is_reanalysed(tmp_path, monkeypatch):
+def test_batch_result_matches_the_cli_and_an_upgrade_is_reanalysed(tmp_path):
     from click.testing import CliRunner
 
     from ava_detect import __version__
-    from ava_detect.batch import IMPORTS_ENV, BatchResult
+    from ava_detect.batch import BatchResult
     from ava_detect.cli import main
 
     folder = tmp_path / "renders"
     write_clip(folder / "clean.mp4", seconds=0.5, seed=6)
     write_clip(folder / "bright.mp4", seconds=0.5, bright_from_s=0.2, seed=7)
     out = tmp_path / "out"
-    result = run_batch(folder, out, SETTINGS, quiet=True, workers=1, worker_imports=TESTKIT)
+    result = run_batch(folder, out, SETTINGS, quiet=True, workers=1)
     assert isinstance(result, BatchResult)
     assert result.exit_code is ExitCode.FAILURE_FOUND
     assert result.counts["fail"] == 1 and result.counts["pass"] == 1
@@ -280,11 +277,9 @@ def test_batch_result_matches_the_cli_and_an_upgrade_is_reanalysed(tmp_path, mon
     assert result.written == [out / "summary.csv", out / "summary.json", out / "summary.pdf"]
 
     # The command on the same folder (fresh --out) exits with the same code.
-    monkeypatch.setenv(IMPORTS_ENV, ",".join(TESTKIT))
     args = [str(folder), "--out", str(tmp_path / "cli"), "--checks", "hands,lipsync", "-q"]
-    cli = CliRunner().invoke(main, [*args, "--workers", "1"])
+    cli = CliRunner().invoke(main, [*args, "--workers", "1", "--set", "plugins=batch_testkit"])
     assert cli.exit_code == result.exit_code, cli.output
-    monkeypatch.delenv(IMPORTS_ENV)
 
     # A report written by another version of ava-detect is not reused: it is analysed again.
     report_path = out / "clean.json"
@@ -292,7 +287,7 @@ def test_batch_result_matches_the_cli_and_an_upgrade_is_reanalysed(tmp_path, mon
     assert data["tool"]["version"] == __version__
     data["tool"]["version"] = "0.0.1-older"
     report_path.write_text(json.dumps(data))
-    again = run_batch(folder, out, SETTINGS, quiet=True, workers=1, worker_imports=TESTKIT)
+    again = run_batch(folder, out, SETTINGS, quiet=True, workers=1)
     resumed = {r["path"]: r["resumed"] for r in again.rows}
     assert resumed == {"bright.mp4": True, "clean.mp4": False}
     assert json.loads(report_path.read_text())["tool"]["version"] == __version__

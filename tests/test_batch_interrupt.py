@@ -27,9 +27,8 @@ TESTS = Path(__file__).resolve().parent
 def _cli(folder: Path, out: Path) -> subprocess.Popen:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(SRC), str(TESTS)])
-    env["AVA_BATCH_IMPORTS"] = "batch_testkit"
     command = [sys.executable, "-m", "ava_detect.cli", str(folder), "--out", str(out)]
-    command += ["--checks", "hands,lipsync", "--workers", "1"]
+    command += ["--checks", "hands,lipsync", "--workers", "1", "--set", "plugins=batch_testkit"]
     return subprocess.Popen(
         command,
         env=env,

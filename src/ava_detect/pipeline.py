@@ -8,6 +8,7 @@ shortcut. Data flows one way: file -> frames and audio -> landmarks -> per-frame
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from . import __version__
 from .analysers import build as build_analysers
 from .catalog import CHECK_NAMES
 from .detectors import Detector, detector_for
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .frame_loop import ProgressFn, run_frame_loop
 from .media import probe, read_audio
 from .media.mp4box import truncation_reason
@@ -49,6 +50,7 @@ class Analyzer:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
+        load_plugins(self.settings)
         _one_blas_thread()
         self.models = Models(self.settings.tracking)
 
@@ -117,6 +119,18 @@ def analyze(
         return analyzer.analyze(path, user=user, progress=progress)
     finally:
         analyzer.close()
+
+
+def load_plugins(settings: Settings) -> None:
+    """Import the modules of ``settings.plugins`` (each registers its detectors)."""
+    for name in settings.plugins:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - any failure is the plugin's, said in one line
+            raise ConfigError(
+                f"plugin module {name!r} could not be imported ({type(exc).__name__}: {exc}); "
+                "check the plugins setting and that the module is on the Python path."
+            ) from exc
 
 
 def _read_audio(signals: ClipSignals, settings: Settings, times: StageTimes) -> None:

@@ -217,6 +217,9 @@ class Settings:
     # The hand and face lanes run in threads of their own beside the decoder; False runs
     # everything in one thread (for debugging and profiling; results are the same).
     parallel_lanes: bool = True
+    # Python modules imported before any clip is analysed (in every batch worker too); each may
+    # register a detector (detectors.register) or a frame analyser (analysers.ANALYSERS).
+    plugins: tuple[str, ...] = ()
     audio_sample_rate: int = 16000
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
     hands: HandSettings = field(default_factory=HandSettings)

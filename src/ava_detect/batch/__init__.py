@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .run import IMPORTS_ENV, run_batch
+    from .run import run_batch
     from .summary import BatchResult
 
-_LAZY = {"run_batch": "run", "IMPORTS_ENV": "run", "BatchResult": "summary"}
+_LAZY = {"run_batch": "run", "BatchResult": "summary"}
 
-__all__ = ["IMPORTS_ENV", "BatchResult", "run_batch"]
+__all__ = ["BatchResult", "run_batch"]
 
 
 def __getattr__(name: str):

@@ -13,7 +13,6 @@ themselves when the parent process disappears.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing as mp
 import os
 import signal
@@ -67,8 +66,6 @@ class WorkerPool:
         Passed to every analysis.
     timeout_s
         Wall seconds one clip may take in a worker before the worker is killed.
-    imports
-        Extra modules each worker imports at start (for example one that registers a detector).
     """
 
     def __init__(
@@ -78,13 +75,11 @@ class WorkerPool:
         *,
         user: dict | None = None,
         timeout_s: float = 600.0,
-        imports: Sequence[str] = (),
     ):
         self.n = max(1, int(n))
         self.settings = settings
         self.user = user or {}
         self.timeout_s = float(timeout_s)
-        self.imports = tuple(imports)
         self._ctx = mp.get_context("spawn")
         self._slots: list[_Slot] = []
 
@@ -98,7 +93,7 @@ class WorkerPool:
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
             target=_worker_main,
-            args=(child, self.settings, self.user, self.imports, os.getpid()),
+            args=(child, self.settings, self.user, os.getpid()),
             name="ava-detect-worker",
             daemon=True,
         )
@@ -201,16 +196,16 @@ def _death_message(exitcode: int | None) -> str:
 
 
 def _worker_main(
-    conn: Connection, settings: Settings, user: dict, imports: tuple[str, ...], parent_pid: int
+    conn: Connection, settings: Settings, user: dict, parent_pid: int
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(ExitCode.TERMINATED))
     try:
-        for name in imports:
-            importlib.import_module(name)
         from ..output.clip_job import run_clip_job
         from ..output.paths import OutputPaths
-        from ..pipeline import Analyzer
+        from ..pipeline import Analyzer, load_plugins
+
+        load_plugins(settings)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
         conn.send(("fatal", f"a batch worker could not start: {type(exc).__name__}: {exc}"))
         return

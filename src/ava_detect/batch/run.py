@@ -15,7 +15,6 @@ Exit code (:class:`~ava_detect.errors.ExitCode`): 0 clean, 1 at least one failur
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 from ..catalog import SEVERITIES
@@ -35,10 +34,6 @@ from .summary import (
     write_summary,
 )
 
-# Comma-separated extra modules every worker imports at start (for example a module that
-# registers a detector); added to ``worker_imports``.
-IMPORTS_ENV = "AVA_BATCH_IMPORTS"
-
 
 def run_batch(
     folder: str | os.PathLike,
@@ -51,7 +46,6 @@ def run_batch(
     timeout_per_clip: float = 600.0,
     force: bool = False,
     fail_on: str = "minor",
-    worker_imports: Sequence[str] = (),
 ) -> BatchResult:
     """Analyse every clip under ``folder`` and write the reports and summary into ``out_dir``.
 
@@ -73,9 +67,6 @@ def run_batch(
         Analyse every clip again even when a matching report exists.
     fail_on
         The least severity (critical, major, minor) that makes the exit code 1.
-    worker_imports
-        Extra modules each worker imports at start; the environment variable
-        ``AVA_BATCH_IMPORTS`` (comma-separated) adds to them.
 
     Returns
     -------
@@ -91,7 +82,6 @@ def run_batch(
     """
     folder, out_dir = Path(folder), Path(out_dir)
     workers = _check_options(fail_on, timeout_per_clip, workers)
-    imports = [*worker_imports, *_env_imports()]
     _check_folder(folder)
     _prepare_out(out_dir)
 
@@ -118,7 +108,7 @@ def run_batch(
             complete=complete,
         )
 
-    pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip, imports=imports)
+    pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip)
     try:
         with BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet) as display:
             _analyse(pool, todo, rows, out_dir, display)
@@ -194,10 +184,6 @@ def _sha256_or_none(path: Path) -> str | None:
         return sha256_of(path)
     except OSError:
         return None
-
-
-def _env_imports() -> list[str]:
-    return [name.strip() for name in os.environ.get(IMPORTS_ENV, "").split(",") if name.strip()]
 
 
 def _check_folder(folder: Path) -> None:

@@ -158,7 +158,7 @@ class DlibFaceEmbedder:
 
 
 class DescriptorProcess:
-    """dlib's descriptor network in a child process (``python -m ava_detect.embedding.dlib_resnet``).
+    """dlib's descriptor network in a child process (``-m ava_detect.embedding.dlib_resnet``).
 
     Protocol over the child's stdin/stdout: the parent writes a 4-byte little-endian chip
     count n, then n chips of 150 x 150 x 3 uint8; the child answers with a 4-byte int32 (n on

@@ -21,10 +21,11 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, OutputError
-from ..media import Frame, read_frame_at, read_frames_at
+from ..media import read_frame_at, read_frames_at
 from ..report import Evidence, Finding, Report
 from ..report.style import FAIL, REFERENCE, is_reference_label, rgb255
 from ..signals import ClipSignals
+from ..types import Frame
 from .paths import OutputPaths
 
 log = logging.getLogger(__name__)
