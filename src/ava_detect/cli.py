@@ -58,8 +58,10 @@ def _split_checks(value: str | None) -> tuple[str, ...] | None:
     checks = tuple(c.strip().lower() for c in value.split(",") if c.strip())
     unknown = [c for c in checks if c not in CHECK_NAMES]
     if unknown or not checks:
-        raise click.BadParameter(
-            f"{value!r}: choose one or more of {', '.join(CHECK_NAMES)}, separated by commas."
+        named = f"unknown check {', '.join(map(repr, unknown))}" if unknown else "no check named"
+        raise ConfigError(
+            f"--checks {value}: {named}; choose one or more of {', '.join(CHECK_NAMES)}, "
+            "separated by commas (e.g. --checks hands,lipsync)."
         )
     return checks
 
@@ -177,6 +179,9 @@ def main(
         "fail_on": fail_on.lower(),
     }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
+    from .landmarks import silence_native_logs
+
+    silence_native_logs()  # before any progress display is made (it binds to the terminal)
     try:
         settings = build_settings(config, checks, assignments)
         if path.is_dir():

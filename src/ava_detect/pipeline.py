@@ -180,9 +180,18 @@ def _one_blas_thread() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+MIN_FRAMES = 2  # every check compares frames over time
+
+
 def _run_check(detector: Detector | None, signals: ClipSignals, settings: Settings) -> CheckResult:
     if detector is None:
         return CheckResult("skipped", reason="this version of ava-detect has no detector for it")
+    if signals.n_frames < MIN_FRAMES:
+        return CheckResult(
+            "inconclusive",
+            reason=f"the clip has only {signals.n_frames} frame; every check compares frames "
+            "over time",
+        )
     return detector.detect(signals, settings)
 
 

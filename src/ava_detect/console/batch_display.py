@@ -35,7 +35,7 @@ class BatchDisplay:
     """Live progress of a batch; a context manager fed by :meth:`start`/`frames`/`finish`."""
 
     def __init__(self, total: int, *, already_done: int = 0, quiet: bool = False):
-        self.console = Console(file=sys.stderr, highlight=False)
+        self.console = Console(stderr=True, highlight=False)  # see progress.stderr_console
         self.total = total
         self.done = already_done
         self.failures = self.errors = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 
 from rich.console import Console
@@ -18,7 +17,10 @@ from rich.progress import (
 
 
 def stderr_console() -> Console:
-    return Console(file=sys.stderr)
+    # stderr=True, not file=sys.stderr: rich then looks sys.stderr up at each write, and the
+    # MediaPipe import replaces sys.stderr (it points descriptor 2 at /dev/null to silence
+    # native logs and keeps the terminal on a duplicate) after this console is made.
+    return Console(stderr=True)
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ detection), ``hand_model`` (the landmark model on one crop), ``crops`` (crop geo
 ``tflite`` (a model in a minimal MediaPipe graph), ``_mediapipe`` (import, paths, graphs).
 """
 
+from ._mediapipe import silence_native_logs
 from .crops import Roi, tracker_crop
 from .faces import FaceTracker
 from .frames import N_FACE_POINTS, N_HAND_POINTS, FacesInFrame, HandsInFrame
@@ -38,5 +39,6 @@ __all__ = [
     "HandsInFrame",
     "PalmDetector",
     "Roi",
+    "silence_native_logs",
     "tracker_crop",
 ]

@@ -16,13 +16,17 @@ _QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3", "ABSL_MIN_LO
 _native_silenced = False
 
 
-def _silence_native_logs() -> None:
+def silence_native_logs() -> None:
     """Keep MediaPipe's C++ and TFLite log lines off the terminal.
 
     They are written straight to file descriptor 2, from graph threads, whenever a model first
     runs, so Python-level filters cannot stop them. We point descriptor 2 at /dev/null and give
     Python's ``sys.stderr`` a duplicate of the real terminal, so ava-detect's own messages,
     warnings and tracebacks still show. Set ``AVA_NATIVE_LOGS=1`` to see the native logs.
+
+    The command calls this first thing, before any terminal display exists: a display made
+    earlier would keep writing to descriptor 2, now /dev/null (a progress bar frozen at its
+    first frame, the cursor left hidden).
     """
     global _native_silenced
     if _native_silenced or os.environ.get("AVA_NATIVE_LOGS"):
@@ -43,7 +47,7 @@ def import_mediapipe():
     """The ``mediapipe`` module, imported with its native logging silenced."""
     for key, value in _QUIET_ENV.items():
         os.environ.setdefault(key, value)
-    _silence_native_logs()
+    silence_native_logs()
     try:
         import absl.logging
 

@@ -126,6 +126,12 @@ def probe(path: str | os.PathLike) -> ClipInfo:
     """
     path = Path(path)
     with _open(path) as container:
+        if _is_picture_format(container.format.name):
+            kind = container.format.long_name or "picture"
+            raise InputError(
+                f"{path}: this is a still image ({kind}); "
+                "ava-detect analyses video clips. Give it the generated video (mp4, mov, webm)."
+            )
         stream = _video_stream(container, path)
         origin = _timeline_origin_s(container)
         tb = stream.time_base
@@ -148,7 +154,9 @@ def probe(path: str | os.PathLike) -> ClipInfo:
             frame_dur = float(1 / stream.average_rate) if stream.average_rate else 0.04
             vfr = False
         duration = float(times[-1] - times[0] + frame_dur)
-        fps = (len(times) - 1) / float(times[-1] - times[0]) if len(times) > 1 else 1 / frame_dur
+        span = float(times[-1] - times[0])
+        # every frame stamped at one time (a damaged file): the stream's own rate
+        fps = (len(times) - 1) / span if span > 0 else 1 / frame_dur
         audio = _audio_stream(container)
         try:
             digest = sha256_of(path)
@@ -210,6 +218,10 @@ def _packets(
 _PICTURE_FORMATS = frozenset({"image2", "tty", "bin", "xbin", "adf", "idf"})
 
 
+def _is_picture_format(name: str) -> bool:
+    return name in _PICTURE_FORMATS or name.endswith("_pipe")
+
+
 def is_video_file(path: str | os.PathLike) -> bool:
     """True when ``path`` is a regular file PyAV opens with a picture stream that is a clip.
 
@@ -222,8 +234,7 @@ def is_video_file(path: str | os.PathLike) -> bool:
         if not path.is_file() or path.stat().st_size == 0:
             return False
         with av.open(str(path), metadata_errors="ignore") as container:
-            name = container.format.name
-            if name in _PICTURE_FORMATS or name.endswith("_pipe"):
+            if _is_picture_format(container.format.name):
                 return False
             return any(
                 not (s.disposition & av.stream.Disposition.attached_pic)
