@@ -47,6 +47,8 @@ Examples:
              --prompt "a chef chopping onions"
   ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
   ava-detect renders/ --out qa/ --workers 2 --fail-on critical
+  ava-detect renders/ --junit qa/junit.xml     (test results for CI systems)
+  ava-detect schema                            (the report's JSON Schema)
 
 Version {__version__}.
 """
@@ -152,6 +154,13 @@ def build_settings(
     show_default=True,
     help="Folders: the least severity of failure that makes the exit code 1 (a CI gate).",
 )
+@click.option(
+    "--junit",
+    "junit_to",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Folders: also write the results as JUnit XML (one test case per clip) for CI.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
 @click.version_option(__version__, "--version", prog_name="ava-detect")
@@ -169,6 +178,7 @@ def main(
     timeout_per_clip: float,
     force: bool,
     fail_on: str,
+    junit_to: Path | None,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -177,8 +187,12 @@ def main(
         "timeout_per_clip": timeout_per_clip,
         "force": force,
         "fail_on": fail_on.lower(),
+        "junit_to": junit_to,
     }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
+    if str(path) == "schema" and not path.exists():  # `ava-detect schema`
+        _print_schema()
+        sys.exit(int(ExitCode.OK))
     from .landmarks import silence_native_logs
 
     silence_native_logs()  # before any progress display is made (it binds to the terminal)
@@ -187,6 +201,8 @@ def main(
         if path.is_dir():
             code = _run_folder(path, out_dir, settings, user, quiet, batch_options)
         else:
+            if junit_to is not None:
+                raise ConfigError("--junit applies to folder runs; give a folder of clips.")
             code = _run_clip(path, out_dir, settings, user, json_to, quiet)
     except AvaError as exc:
         if debug:
@@ -206,6 +222,14 @@ def main(
 
 def _error(message: str) -> None:
     click.echo(f"ava-detect: error: {message}", err=True)
+
+
+def _print_schema() -> None:
+    import json
+
+    from .report.schema import report_schema
+
+    click.echo(json.dumps(report_schema(), indent=2))
 
 
 def _run_clip(
@@ -242,7 +266,13 @@ def _run_folder(
             f"{path} is a folder, and folder analysis is not part of this version; "
             "give one clip at a time."
         ) from exc
-    return run_batch(path, out_dir, settings, user=user, quiet=quiet, **options).exit_code
+    junit_to = options.pop("junit_to")
+    result = run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
+    if junit_to is not None:
+        from .batch.junit import write_junit
+
+        write_junit(junit_to, result.rows, out_dir, options["fail_on"])
+    return result.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,20 @@ def write_text_atomic(path: str | os.PathLike, text: str | bytes) -> None:
         raise
 
 
+def schema_errors(data: dict) -> list[str]:
+    """Where ``data`` breaks the published JSON Schema (:mod:`.schema`), when the
+    ``jsonschema`` package is installed (the test extra has it); else no check, an empty list."""
+    try:
+        import jsonschema
+    except ImportError:
+        return []
+    from .schema import report_schema
+
+    validator = jsonschema.Draft202012Validator(report_schema())
+    return [f"schema: {'.'.join(map(str, e.absolute_path)) or '(top)'}: {e.message[:200]}"
+            for e in validator.iter_errors(data)]
+
+
 def contract_errors(data: dict) -> list[str]:
     """Where ``data`` breaks the schema_version 1 contract; an empty list means it conforms."""
     errors: list[str] = []
@@ -109,6 +123,7 @@ def contract_errors(data: dict) -> list[str]:
     lipsync = checks.get("lipsync") if isinstance(checks, dict) else None
     for key in ("lag_ms", "confidence"):
         need(lipsync, key, "checks.lipsync", (int, float, type(None)))
+    errors += schema_errors(data)
     for i, finding in enumerate(need(data, "findings", "", (list,)) or []):
         where = f"findings[{i}]"
         mode = need(finding, "mode", where, (str,))
