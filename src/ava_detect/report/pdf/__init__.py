@@ -20,12 +20,14 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from ..model import Report
 from .finding import finding_section
 from .pages import appendix, certificate, cover, ticket_page
+from .scripts import runs
 from .theme import CONTENT_W, MARGIN, PAGE_H, PAGE_W, C, register_fonts, styles
 
 __all__ = ["pdf_bytes", "write_pdf"]
@@ -54,7 +56,12 @@ class _NumberedCanvas(Canvas):
             self.line(MARGIN, 12 * mm, PAGE_W - MARGIN, 12 * mm)
             self.setFont(f["Body"], 7)
             self.setFillColor(C["MUTED"])
-            self.drawString(MARGIN, 8 * mm, self.footer_text)
+            x = MARGIN
+            for piece, font in runs(self.footer_text, f["Body"]):
+                self.setFont(font, 7)
+                self.drawString(x, 8 * mm, piece)
+                x += pdfmetrics.stringWidth(piece, font, 7)
+            self.setFont(f["Body"], 7)
             self.drawRightString(PAGE_W - MARGIN, 8 * mm, f"page {self._pageNumber} of {total}")
             super().showPage()
         super().save()

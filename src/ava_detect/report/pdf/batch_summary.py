@@ -16,11 +16,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
 from ...catalog import CHECK_NAMES, FAILURE_MODES, headline_text
 from ..json import write_text_atomic
-from .theme import C
+from .theme import C, paragraph, register_fonts
 
 _VERDICT_COLOUR = {
     "fail": C["FAIL"],
@@ -33,12 +33,15 @@ _ROW_TINT = {"fail": C["FAIL_SPAN"], "error": C["ERROR_SPAN"]}
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    cell = ParagraphStyle("cell", parent=base["BodyText"], fontSize=7.5, leading=9)
+    f = register_fonts()  # the pack's fonts: file names in any script (see .scripts)
+    cell = ParagraphStyle("cell", parent=base["BodyText"], fontName=f["Body"], fontSize=7.5,
+                          leading=9)
     return {
-        "title": base["Title"],
-        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=9, leading=12),
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=f["Body-Bold"]),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontName=f["Body"], fontSize=9,
+                               leading=12),
         "cell": cell,
-        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
+        "head": ParagraphStyle("head", parent=cell, fontName=f["Body-Bold"]),
     }
 
 
@@ -79,7 +82,7 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
     head = ["#", "clip (link to its report)", "verdict", "severity"]
     head += [FAILURE_MODES[n].technical_term for n in CHECK_NAMES]
     head += ["first failure", "error"]
-    data = [[Paragraph(escape(h), st["head"]) for h in head]]
+    data = [[paragraph(escape(h), st["head"]) for h in head]]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.25, C["RULE"]),
         ("BACKGROUND", (0, 0), (-1, 0), C["PANEL"]),
@@ -98,7 +101,7 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
             _fmt_s(row.get("first_failure_s")),
             escape(row.get("error") or ""),
         ]
-        data.append([Paragraph(c, st["cell"]) for c in cells])
+        data.append([paragraph(c, st["cell"]) for c in cells])
         if verdict in _ROW_TINT:
             style.append(("BACKGROUND", (0, i), (-1, i), _ROW_TINT[verdict]))
     widths = [8 * mm, 62 * mm, 20 * mm, 16 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 53 * mm]
@@ -138,12 +141,12 @@ def write_summary_pdf(path: str | os.PathLike, summary: dict, rows: list[dict]) 
         + (f"; {n['resumed']} reports reused from an earlier run" if n.get("resumed") else "")
         + f". Exit code {summary['exit_code']} with --fail-on {escape(summary['fail_on'])}."
     )
-    story = [Paragraph("ava-detect batch summary", st["title"]), Paragraph(facts, st["body"])]
+    story = [paragraph("ava-detect batch summary", st["title"]), paragraph(facts, st["body"])]
     if summary.get("not_videos"):
         shown = summary["not_videos"][:20]
         more = len(summary["not_videos"]) - len(shown)
         text = ", ".join(escape(p) for p in shown) + (f" and {more} more" if more else "")
-        story.append(Paragraph(f"Skipped, not video: {text}.", st["body"]))
+        story.append(paragraph(f"Skipped, not video: {text}.", st["body"]))
     story += [Spacer(1, 4 * mm), _table(rows, st)]
     doc.build(story)
     write_text_atomic(path, buffer.getvalue())

@@ -17,7 +17,7 @@ from ..model import Evidence, Finding, Report
 from ..plotdata import plots_for
 from ..timefmt import both
 from .plot import plot
-from .theme import CONTENT_W, para, table
+from .theme import CONTENT_W, para, paragraph, table
 
 
 def image(path: Path, width: float, max_height: float | None = None) -> Image:
@@ -37,7 +37,7 @@ def caption(ev: Evidence, s: dict, what: str) -> Paragraph:
     )
     if ev.frame_t_s is not None and abs(ev.frame_t_s - ev.t_s) > 5e-4:
         text += f" (the frame on screen at {escape(both(ev.t_s))})"
-    return Paragraph(text, s["small"])
+    return paragraph(text, s["small"])
 
 
 _GRID = TableStyle(

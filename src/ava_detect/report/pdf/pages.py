@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from ...catalog import FAILURE_MODES, STATUS_MEANING
 from .. import facts, style
@@ -18,7 +18,7 @@ from ..plotdata import plots_for
 from ..ticket import ticket_text
 from .finding import more_signals
 from .plot import plot
-from .theme import CONTENT_W, C, facts_table, para, table
+from .theme import CONTENT_W, C, facts_table, para, paragraph, table
 
 
 def _banner(report: Report, s: dict) -> Table:
@@ -55,7 +55,7 @@ def _checks_table(report: Report, s: dict) -> Table:
         status = ParagraphStyle(
             "st", s["cellb"], textColor=colors.HexColor(style.STATUS_COLOUR[r["status"]])
         )
-        check = Paragraph(
+        check = paragraph(
             f"<b>{escape(r['term'])}</b><br/>{escape(r['plain'])}"
             + (f": {escape(r['note'])}" if r["note"] else ""),
             s["cell"],
@@ -148,7 +148,7 @@ def certificate(report: Report, s: dict) -> list:
 def ticket_page(report: Report, pdf_name: str, ticket_name: str, s: dict) -> list:
     text = ticket_text(report, pdf_name=pdf_name)
     # One row per line, so a long ticket (a long clip with many findings) flows over pages.
-    rows = [[Paragraph(escape(line) or "&nbsp;", s["mono"])] for line in text.splitlines()]
+    rows = [[paragraph(escape(line) or "&nbsp;", s["mono"])] for line in text.splitlines()]
     box = Table(rows, colWidths=[CONTENT_W], splitByRow=True, repeatRows=0)
     box.setStyle(
         TableStyle(

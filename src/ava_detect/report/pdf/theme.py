@@ -16,6 +16,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from .. import style
+from .scripts import with_script_fonts
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
@@ -26,12 +27,24 @@ C = {name: colors.HexColor(getattr(style, name)) for name in (
 
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
               "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")  # fmt: skip
+
+
+def _font_dirs() -> list[Path]:
+    """Where to look for DejaVu: the system's font folders, then matplotlib's own copy (a
+    dependency of MediaPipe, so always installed; found without importing matplotlib)."""
+    import importlib.util
+
+    dirs = [Path(d) for d in _FONT_DIRS]
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        dirs.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")
+    return dirs
 _FONTS: dict[str, str] = {}
 
 
 def register_fonts() -> dict[str, str]:
-    """DejaVu Sans when installed (wide Unicode coverage), else reportlab's own Vera (same design
-    family, Latin only), so the pack looks the same everywhere."""
+    """DejaVu Sans (Latin with accents, Greek, Cyrillic) from the system or matplotlib, else
+    reportlab's own Vera (same design family, Latin only); CJK runs: :mod:`.scripts`."""
     if _FONTS:
         return _FONTS
     import reportlab
@@ -43,7 +56,7 @@ def register_fonts() -> dict[str, str]:
         "Mono": ("DejaVuSansMono.ttf", None),
     }
     for name, (file, fallback) in wanted.items():
-        path = next((Path(d) / file for d in _FONT_DIRS if (Path(d) / file).is_file()), fallback)
+        path = next((d / file for d in _font_dirs() if (d / file).is_file()), fallback)
         if path is not None and Path(path).is_file():
             pdfmetrics.registerFont(TTFont(f"ava-{name}", str(path)))
             _FONTS[name] = f"ava-{name}"
@@ -134,8 +147,14 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def paragraph(markup: str, st: ParagraphStyle) -> Paragraph:
+    """A paragraph of reportlab markup; CJK runs get a font that has their glyphs."""
+    return Paragraph(with_script_fonts(markup), st)
+
+
 def para(text: str, st: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(str(text)), st)
+    """A paragraph of plain text (escaped)."""
+    return paragraph(escape(str(text)), st)
 
 
 def table(
