@@ -33,8 +33,9 @@ class PlotSeries:
     """One signal over time, in the units a reader sees.
 
     t_s: (N,) float seconds; values: (N,) float, NaN where not measured. ``threshold`` is the
-    line the finding crossed (None: no line); ``extra`` carries plot hints the report reads
-    (e.g. ``band``, ``group``).
+    line the finding crossed (None: no line); ``extra`` carries plot hints the report reads:
+    ``band=True`` shades the band between -threshold and +threshold (or between two
+    thresholds) instead of drawing lines, ``group``, ``kinds``, ``track``, ``style="step"``.
     """
 
     label: str

@@ -39,6 +39,13 @@ class Series:
     thresholds: list[float] = field(default_factory=list)
     threshold_label: str | None = None
     step: bool = False
+    band: bool = False  # the thresholds bound a band (one value t: -t to +t), shaded
+
+    def band_edges(self) -> list[float]:
+        """The thresholds, or the band's two edges (-t, +t for one threshold t)."""
+        if self.band and len(self.thresholds) == 1:
+            return [-abs(self.thresholds[0]), abs(self.thresholds[0])]
+        return list(self.thresholds)
 
 
 @dataclass
@@ -95,6 +102,7 @@ def _series(sig: dict) -> Series | None:
         thresholds=_thresholds(sig.get("threshold")),
         threshold_label=sig.get("threshold_label"),
         step=sig.get("style") == "step",
+        band=bool(sig.get("band")),
     )
 
 
@@ -157,10 +165,12 @@ def _spec(series: list[Series], x_range: tuple[float, float], finding: Finding |
             lo, hi = _finite_range(s.values)
             width = (hi - lo) or 1.0
             s.values = (s.values - lo) / width
-            s.thresholds = [(v - lo) / width for v in s.thresholds]
+            s.thresholds = [(v - lo) / width for v in s.band_edges()]
+            s.band = s.band and len(s.thresholds) == 2
     title = series[0].label if len(series) == 1 else " and ".join(s.label for s in series)
     y_label = "scaled to its range" if scaled else next(iter(units))
-    values = np.concatenate([s.values for s in series] + [np.asarray(s.thresholds) for s in series])
+    edges = [np.asarray(s.band_edges()) for s in series]
+    values = np.concatenate([s.values for s in series] + edges)
     lo, hi = _finite_range(values)
     pad = (hi - lo) * 0.08 or max(abs(hi), 1.0) * 0.1
     span = first = None

@@ -106,13 +106,13 @@ def steady_count_changes(count: np.ndarray, ok: np.ndarray, stable: int = 6) -> 
 
 def _track_plots(t: int, name: str, t_s: np.ndarray, sig: HandSignals, presence: np.ndarray,
                  fingers: np.ndarray, hs: HandSettings, max_points: int) -> dict:
-    def series(label, unit, values, threshold=None, threshold_label=None):
+    def series(label, unit, values, threshold=None, threshold_label=None, **extra):
         return PlotSeries(f"{label}, {name}", unit, t_s, values, threshold,
-                          threshold_label).to_dict(max_points)
+                          threshold_label, extra).to_dict(max_points)
 
     out = {
         f"palm_facing_t{t}": series("palm (+) / back (-) facing", "ratio", sig.facing[:, t],
-                                    hs.edge_on, "edge-on band (+-)"),
+                                    hs.edge_on, "edge-on band", band=True),
         f"shape_change_t{t}": series("shape change per frame", "palm sizes",
                                      sig.shape_change[:, t], hs.shape_jump, "shape jump"),
         f"speed_t{t}": series("hand speed", "palm widths/frame", sig.speed[:, t],

@@ -104,7 +104,8 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
         data.append([paragraph(c, st["cell"]) for c in cells])
         if verdict in _ROW_TINT:
             style.append(("BACKGROUND", (0, i), (-1, i), _ROW_TINT[verdict]))
-    widths = [8 * mm, 62 * mm, 20 * mm, 16 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 53 * mm]
+    # the verdict column fits "inconclusive" on one line (7.5 pt: 22 mm with padding)
+    widths = [8 * mm, 62 * mm, 24 * mm, 16 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 49 * mm]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
     return table

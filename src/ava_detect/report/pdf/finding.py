@@ -144,7 +144,6 @@ def finding_section(
         para(finding.description, s["body"]),
     ]
     out += _evidence_block(finding, folder, s)
-    out += _measured_block(finding, s)
     plots, left_out = plots_for(
         check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
     )
@@ -158,6 +157,8 @@ def finding_section(
         out += [plot(spec) for spec in plots[1:]]
         if left_out:
             out.append(para(more_signals(left_out), s["small"]))
+    # the tables last: they may flow onto the next page, a plot may not (no near-empty page)
+    out += _measured_block(finding, s)
     out.append(PageBreak())
     return out
 
@@ -175,7 +176,8 @@ def more_signals(n: int) -> str:
 def _measured_block(finding: Finding, s: dict) -> list:
     """Values paired with a same-named threshold in one table; the rest side by side, small."""
     paired, measured, thresholds = facts.measured_split(finding)
-    out: list = [para("Measured against the threshold", s["h2"])]
+    title = "Measured against the threshold" if paired else "Measured values and settings"
+    out: list = [para(title, s["h2"])]
     if paired:
         cells = [[para(h, s["cellb"]) for h in ("Quantity", "Measured", "Threshold")]]
         cells += [
@@ -194,7 +196,8 @@ def _measured_block(finding: Finding, s: dict) -> list:
         grid.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
         out.append(grid)
-    return [KeepTogether(out)] if len(out) > 1 else []
+    # the heading stays with the first table; the rest may go on to the next page
+    return [KeepTogether(out[:2]), *out[2:]] if len(out) > 1 else []
 
 
 def _track_text(finding: Finding) -> str:

@@ -70,7 +70,8 @@ def _checks_table(report: Report, s: dict) -> Table:
                 para(r["first_clock"], s["cellb"]),
             ]
         )
-    widths = [66 * mm, 19 * mm, 18 * mm, 22 * mm, 25 * mm]
+    # the Result column fits "INCONCLUSIVE" on one line (bold 8.4 pt: 24 mm with padding)
+    widths = [60 * mm, 27 * mm, 16 * mm, 20 * mm, 24 * mm]
     return table(rows, widths + [CONTENT_W - sum(widths)], header=True)
 
 
@@ -137,8 +138,9 @@ def certificate(report: Report, s: dict) -> list:
         plots += some
         left_out += more
     if plots:
-        out.append(para("Measurements across the clip", s["h2"]))
-        out += [plot(p, height=34 * mm) for p in plots]
+        heading = para("Measurements across the clip", s["h2"])
+        out.append(KeepTogether([heading, plot(plots[0], height=34 * mm)]))
+        out += [plot(p, height=34 * mm) for p in plots[1:]]
         if left_out:
             out.append(para(more_signals(left_out), s["small"]))
     out.append(PageBreak())

@@ -78,10 +78,25 @@ def _frame(d: Drawing, spec: PlotSpec, ax: _Axes) -> None:
     d.add(_text(ax.left + ax.pw, 2, "time on the clip (s)", C["MUTED"], "end"))
 
 
+def _band(d: Drawing, s_, ax: _Axes) -> None:
+    """A threshold band, shaded between its two edges (clipped to the plot)."""
+    lo, hi = (min(max(v, ax.y0), ax.y1) for v in sorted(s_.band_edges()))
+    if hi <= lo:
+        return
+    tint = colors.Color(*C["THRESHOLD"].rgb(), alpha=0.18)
+    d.add(Rect(ax.left, ax.y(lo), ax.pw, ax.y(hi) - ax.y(lo), fillColor=tint, strokeColor=None))
+    d.add(_text(ax.left + ax.pw - 2, ax.y(hi) + 2, s_.threshold_label or "band", C["THRESHOLD"],
+                "end", size=6.3))
+
+
 def _threshold_lines(d: Drawing, spec: PlotSpec, ax: _Axes) -> None:
-    """A dashed line at each threshold in range, each distinct label written once."""
+    """A dashed line at each threshold in range (a shaded band for a band), each distinct label
+    written once."""
     labelled = set()
     for s_ in spec.series:
+        if s_.band and len(s_.band_edges()) == 2:
+            _band(d, s_, ax)
+            continue
         for th in s_.thresholds:
             if not ax.y0 <= th <= ax.y1:
                 continue
