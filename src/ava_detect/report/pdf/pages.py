@@ -70,8 +70,8 @@ def _checks_table(report: Report, s: dict) -> Table:
                 para(r["first_clock"], s["cellb"]),
             ]
         )
-    # the Result column fits "INCONCLUSIVE" on one line (bold 8.4 pt: 24 mm with padding)
-    widths = [60 * mm, 27 * mm, 16 * mm, 20 * mm, 24 * mm]
+    # the Result column fits "INCONCLUSIVE" on one line (bold 8.4 pt: 24.8 mm + 2.8 mm padding)
+    widths = [57 * mm, 29 * mm, 16 * mm, 20 * mm, 24 * mm]
     return table(rows, widths + [CONTENT_W - sum(widths)], header=True)
 
 
