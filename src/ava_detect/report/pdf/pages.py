@@ -70,8 +70,9 @@ def _checks_table(report: Report, s: dict) -> Table:
                 para(r["first_clock"], s["cellb"]),
             ]
         )
-    # the Result column fits "INCONCLUSIVE" on one line (bold 8.4 pt: 24.8 mm + 2.8 mm padding)
-    widths = [57 * mm, 29 * mm, 16 * mm, 20 * mm, 24 * mm]
+    # every header and "INCONCLUSIVE" fit on one line (bold 8.4 pt text + 2.8 mm padding:
+    # INCONCLUSIVE 24.8, Severity 13.9, Confidence 18.6, First failure 19.6, m:ss.mmm 18.2 mm)
+    widths = [60 * mm, 28 * mm, 17 * mm, 22 * mm, 23 * mm]  # m:ss.mmm gets the rest: 24 mm
     return table(rows, widths + [CONTENT_W - sum(widths)], header=True)
 
 
