@@ -1,4 +1,4 @@
-"""Batch speed: the same 8 real clips analysed with --workers 1 and --workers 2.
+"""Batch speed: the same 8 real clips with --workers 1, --workers 2 and on Ray (--ray).
 
 Runs the real command (``python -m ava_detect.cli FOLDER --workers N --force -q``) in a
 subprocess, so process start-up, model loading in each worker and the summary are all counted.
@@ -12,7 +12,10 @@ Usage::
 
 Prints the wall and CPU time of each run (CPU / wall shows how many cores the run really got:
 on a machine shared with other jobs it is well below the worker count), the per-clip mean and
-the speed-up ratio (1 worker / 2).
+the speed-up ratio (1 worker / 2). With Ray installed it also runs the folder on Ray with 2
+actors (``--ray local``: a private Ray started by the run, so Ray's start-up is counted; or
+``--ray-address HOST:PORT`` for a running cluster) and prints Ray's overhead per clip against
+the local pool with 2 workers of the same run.
 """
 
 from __future__ import annotations
@@ -55,12 +58,15 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(folder: Path, out: Path, workers: int, checks: str | None) -> tuple[float, float]:
+def _run(folder: Path, out: Path, workers: int, checks: str | None,
+         ray: str | None = None) -> tuple[float, float]:
     """Wall seconds and CPU seconds (the command and its workers) of one batch run."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT / "benchmarks")])
     command = [sys.executable, "-m", "ava_detect.cli", str(folder), "--out", str(out)]
     command += ["--workers", str(workers), "--force", "-q", "--set", "plugins=batch_load"]
+    if ray:
+        command += ["--ray", ray]
     if checks:
         command += ["--checks", checks]
     cpu0, start = _children_cpu_s(), time.perf_counter()
@@ -75,6 +81,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per worker count (best kept)")
     parser.add_argument("--checks", default=None, help="checks to run (default: all)")
+    parser.add_argument("--ray-address", default="local",
+                        help="Ray cluster for the Ray run (default: local; 'none' skips it)")
     args = parser.parse_args()
     media = Path(os.environ.get("AVA_TEST_MEDIA", ROOT.parent / "shared" / "media"))
     with tempfile.TemporaryDirectory(prefix="ava-batch-speed-") as tmp:
@@ -92,7 +100,23 @@ def main() -> None:
                 f"({cpu / wall:.2f} cores busy on average; {wall / len(CLIPS):.2f} s per clip; "
                 "wall of each run: " + ", ".join(f"{r[0]:.1f}" for r in runs) + ")"
             )
+        if args.ray_address != "none" and _has_ray():
+            runs = [_run(folder, Path(tmp) / f"ray_{i}", 2, args.checks, args.ray_address)
+                    for i in range(args.repeat)]
+            wall, cpu = min(runs)
+            print(f"--ray {args.ray_address} (2 actors): {wall:6.1f} s wall, {cpu:6.1f} s CPU; "
+                  f"Ray's overhead {(wall - walls[2]) / len(CLIPS):+.2f} s per clip against "
+                  "--workers 2")
     print(f"speed-up 1 worker / 2 workers: {walls[1] / walls[2]:.2f}x on {os.cpu_count()} cores")
+
+
+def _has_ray() -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        print("Ray is not installed: pip install 'ava-detect[ray]' to time the Ray path")
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ OUTSIDE = {
     "dlib": "ava_detect.embedding",
     "reportlab": "ava_detect.report.pdf",
     "rich": "ava_detect.console",
+    "ray": "ava_detect.batch.ray_pool",
 }
 PURE = ("ava_detect.signals", "ava_detect.detectors")
 FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich",

@@ -155,6 +155,13 @@ def build_settings(
     help="Folders: the least severity of failure that makes the exit code 1 (a CI gate).",
 )
 @click.option(
+    "--ray",
+    "ray_address",
+    metavar="ADDRESS",
+    help="Folders: run the clips on a Ray cluster (HOST:PORT, 'auto' for RAY_ADDRESS, or "
+    "'local'); needs pip install 'ava-detect[ray]' and storage every node sees.",
+)
+@click.option(
     "--junit",
     "junit_to",
     type=click.Path(path_type=Path),
@@ -179,6 +186,7 @@ def main(
     force: bool,
     fail_on: str,
     junit_to: Path | None,
+    ray_address: str | None,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -188,6 +196,7 @@ def main(
         "force": force,
         "fail_on": fail_on.lower(),
         "junit_to": junit_to,
+        "ray_address": ray_address,
     }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
     if str(path) == "schema" and not path.exists():  # `ava-detect schema`
@@ -201,8 +210,9 @@ def main(
         if path.is_dir():
             code = _run_folder(path, out_dir, settings, user, quiet, batch_options)
         else:
-            if junit_to is not None:
-                raise ConfigError("--junit applies to folder runs; give a folder of clips.")
+            if junit_to is not None or ray_address:
+                option = "--junit" if junit_to is not None else "--ray"
+                raise ConfigError(f"{option} applies to folder runs; give a folder of clips.")
             code = _run_clip(path, out_dir, settings, user, json_to, quiet)
     except AvaError as exc:
         if debug:

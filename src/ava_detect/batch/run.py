@@ -46,6 +46,7 @@ def run_batch(
     timeout_per_clip: float = 600.0,
     force: bool = False,
     fail_on: str = "minor",
+    ray_address: str | None = None,
 ) -> BatchResult:
     """Analyse every clip under ``folder`` and write the reports and summary into ``out_dir``.
 
@@ -67,6 +68,10 @@ def run_batch(
         Analyse every clip again even when a matching report exists.
     fail_on
         The least severity (critical, major, minor) that makes the exit code 1.
+    ray_address
+        Run the clips on Ray instead of local worker processes: ``"local"``, ``"auto"`` or
+        ``"HOST:PORT"`` (see :mod:`ava_detect.batch.ray_pool`); ``workers`` then caps the
+        actors (default: one per CPU of the cluster).
 
     Returns
     -------
@@ -81,7 +86,12 @@ def run_batch(
         finished so far is written.
     """
     folder, out_dir = Path(folder), Path(out_dir)
+    requested_workers = workers
     workers = _check_options(fail_on, timeout_per_clip, workers)
+    if ray_address:
+        from .ray_pool import import_ray
+
+        import_ray()  # a missing extra is one line before any work
     _check_folder(folder)
     _prepare_out(out_dir)
 
@@ -108,7 +118,13 @@ def run_batch(
             complete=complete,
         )
 
-    pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip)
+    if ray_address:
+        from .ray_pool import RayPool
+
+        pool = RayPool(ray_address, settings, user=user, workers=requested_workers,
+                       timeout_s=timeout_per_clip, folder=folder, out_dir=out_dir)
+    else:
+        pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip)
     try:
         with BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet) as display:
             _analyse(pool, todo, rows, out_dir, display)
@@ -157,7 +173,7 @@ def _reuse(
 
 
 def _analyse(
-    pool: WorkerPool, todo: list[Job], rows: dict[int, dict], out_dir: Path, display: BatchDisplay
+    pool, todo: list[Job], rows: dict[int, dict], out_dir: Path, display: BatchDisplay
 ) -> None:
     """Run ``todo`` in the pool, turning each finished clip into its summary row."""
     if not todo:
