@@ -1,7 +1,7 @@
 """The one frame loop: decode each frame once and feed it to the model lanes and analysers.
 
-A *model lane* (:class:`HandLane`, :class:`FaceLane`) runs one tracker on every frame, keeps its
-per-frame rows and passes each frame with its landmarks to the frame analysers of that lane.
+A *model lane* (:class:`ModelLane`, one for hands, one for faces) runs one tracker on every
+frame, keeps its per-frame rows and passes each frame with its landmarks to the frame analysers of that lane.
 With ``parallel`` every model and every analyser runs in a thread of its own (see
 :mod:`ava_detect.lanes`) while this thread decodes; analysers that need both landmarks of a
 frame together (lane ``"both"``) make the loop serial.
@@ -46,69 +46,46 @@ class AnalyserLane:
         self._times.extra[self.key] += time.perf_counter() - start  # only this lane writes
 
 
-class HandLane:
-    """Tracks hands on every frame; hands each frame and its hands to the hand analysers."""
+class ModelLane:
+    """Tracks one kind of object (hands or faces) on every frame; keeps each frame's result
+    with the objects in stable slots (:class:`~ava_detect.signals.tracks.SlotTracker`) and
+    hands the frame and its objects to the analysers of this lane."""
 
-    name = "hands"
-
-    def __init__(self, tracker, max_hands: int, full_size, analysers: list[AnalyserLane],
-                 threaded: bool, times: StageTimes):
+    def __init__(self, name: str, tracker, k_slots: int, full_size,
+                 analysers: list[AnalyserLane], threaded: bool, times: StageTimes):
+        self.name = name  # "hands" or "faces"
         self._tracker = tracker
-        self._slots = SlotTracker(max_hands)
+        self._slots = SlotTracker(k_slots)
         self._full_size = full_size
         self._analysers = analysers
         self._times = times
-        self.rows: list[HandsInFrame] = []
-        self.lane = make_lane(self.name, self._work, threaded)
+        self.rows: list[HandsInFrame | FacesInFrame] = []
+        self.lane = make_lane(name, self._work, threaded)
 
     def _work(self, frame: Frame) -> None:
         start = time.perf_counter()
         found = self._tracker.process(frame.rgb, self._full_size)
-        hands = found.take(self._slots.update(_centres(found.image)))  # every field
-        self.rows.append(hands)
-        self._times.hands_s += time.perf_counter() - start
+        found = found.take(self._slots.update(_centres(found.image)))  # every field
+        self.rows.append(found)
+        stage = f"{self.name}_s"  # StageTimes.hands_s / faces_s; only this lane writes it
+        setattr(self._times, stage, getattr(self._times, stage) + time.perf_counter() - start)
+        # analysers see (frame, hands, faces): this lane's objects in their place
+        item = (frame, found, None) if self.name == "hands" else (frame, None, found)
         for a in self._analysers:
-            a.lane.put((frame, hands, None))
+            a.lane.put(item)
 
-    def arrays(self) -> HandArrays | None:
+    def arrays(self) -> HandArrays | FaceArrays | None:
+        """The rows stacked over the clip (see :class:`~ava_detect.signals.ClipSignals`)."""
         if not self.rows:
             return None
+        if self.name == "faces":
+            return FaceArrays(points=np.stack([f.points for f in self.rows]))
         return HandArrays(
             image=np.stack([h.image for h in self.rows]),
             world=np.stack([h.world for h in self.rows]),
             handedness=np.stack([h.handedness for h in self.rows]),
             score=np.stack([h.score for h in self.rows]),
         )
-
-
-class FaceLane:
-    """Tracks faces on every frame; hands each frame and its faces to the face analysers."""
-
-    name = "faces"
-
-    def __init__(self, tracker, max_faces: int, full_size, analysers: list[AnalyserLane],
-                 threaded: bool, times: StageTimes):
-        self._tracker = tracker
-        self._slots = SlotTracker(max_faces)
-        self._full_size = full_size
-        self._analysers = analysers
-        self._times = times
-        self.rows: list[FacesInFrame] = []
-        self.lane = make_lane(self.name, self._work, threaded)
-
-    def _work(self, frame: Frame) -> None:
-        start = time.perf_counter()
-        faces = self._tracker.process(frame.rgb, self._full_size)
-        faces.points = faces.points[self._slots.update(_centres(faces.points))]
-        self.rows.append(faces)
-        self._times.faces_s += time.perf_counter() - start
-        for a in self._analysers:
-            a.lane.put((frame, None, faces))
-
-    def arrays(self) -> FaceArrays | None:
-        if not self.rows:
-            return None
-        return FaceArrays(points=np.stack([f.points for f in self.rows]))
 
 
 def run_frame_loop(info: ClipInfo, *, settings, models, analysers: list[FrameAnalyzer],
@@ -126,13 +103,13 @@ def run_frame_loop(info: ClipInfo, *, settings, models, analysers: list[FrameAna
                for lane in ("hands", "faces")}
     full_size = info.display_size
     tracking = settings.tracking
-    model_lanes: list[HandLane | FaceLane] = []
+    model_lanes: list[ModelLane] = []
     if need_hands:
-        model_lanes.append(HandLane(models.hand_tracker(), tracking.max_hands, full_size,
-                                    by_lane["hands"], threaded, times))
+        model_lanes.append(ModelLane("hands", models.hand_tracker(), tracking.max_hands,
+                                     full_size, by_lane["hands"], threaded, times))
     if need_faces:
-        model_lanes.append(FaceLane(models.face_tracker(), tracking.max_faces, full_size,
-                                    by_lane["faces"], threaded, times))
+        model_lanes.append(ModelLane("faces", models.face_tracker(), tracking.max_faces,
+                                     full_size, by_lane["faces"], threaded, times))
     # Model lanes first: they feed the analyser lanes, so they are finished first.
     lanes = [m.lane for m in model_lanes] + [a.lane for g in by_lane.values() for a in g]
     stats = DecodeStats()

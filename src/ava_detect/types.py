@@ -152,3 +152,12 @@ class FacesInFrame:
     @property
     def count(self) -> int:
         return int(np.sum(~np.isnan(self.points[:, 0, 0])))
+
+    @property
+    def image(self) -> np.ndarray:
+        """The landmarks in pixels (the name hands use for theirs)."""
+        return self.points
+
+    def take(self, order: np.ndarray) -> FacesInFrame:
+        """The same faces with slot ``k`` holding row ``order[k]``."""
+        return FacesInFrame(points=self.points[order])
