@@ -1,8 +1,8 @@
 """The one frame loop: decode each frame once and feed it to the model lanes and analysers.
 
 A *model lane* (:class:`ModelLane`, one for hands, one for faces) runs one tracker on every
-frame, keeps its per-frame rows and passes each frame with its landmarks to the frame analysers of that lane.
-With ``parallel`` every model and every analyser runs in a thread of its own (see
+frame, keeps its per-frame rows and passes each frame with its landmarks to the frame analysers
+of that lane. With ``parallel`` every model and every analyser runs in a thread of its own (see
 :mod:`ava_detect.lanes`) while this thread decodes; analysers that need both landmarks of a
 frame together (lane ``"both"``) make the loop serial.
 """
