@@ -26,12 +26,15 @@ def silence_native_logs() -> None:
 
     The command calls this first thing, before any terminal display exists: a display made
     earlier would keep writing to descriptor 2, now /dev/null (a progress bar frozen at its
-    first frame, the cursor left hidden).
+    first frame, the cursor left hidden). When ``sys.stderr`` is not descriptor 2 (a test
+    runner capturing it) nothing is changed.
     """
     global _native_silenced
     if _native_silenced or os.environ.get("AVA_NATIVE_LOGS"):
         return
     try:
+        if sys.stderr.fileno() != 2:
+            return  # stderr is not the process's own (a test runner captures it): leave it
         sys.stderr.flush()
         real = os.dup(2)
         devnull = os.open(os.devnull, os.O_WRONLY)
