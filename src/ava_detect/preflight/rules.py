@@ -77,7 +77,8 @@ RULES: tuple[Rule, ...] = (
          r"juggl\w*|counting on (his |her |their )?fingers|tying|braid\w*|threading)\b"),
     # ref:hands: "close-ups" of hands.
     Rule("hands_closeup", "hands", 1, "close-up hands",
-         "a close-up with hands in view (\"{match}\")", CLOSE, requires=HAND_WORDS, replace="wide shot"),
+         "a close-up with hands in view (\"{match}\")", CLOSE, requires=HAND_WORDS,
+         replace="wide shot"),
     # ref:hands: "rapid hand motion"; docs/hands.md: generated hands melt during fast motion.
     Rule("hands_fast", "hands", 1, "fast hand motion", "rapid hand motion (\"{match}\")",
          r"\b(rapid\w*|fast|quick\w*|frantic\w*|wildly|vigorous\w*) (\w+ )?(hand|gestur|wav|"
