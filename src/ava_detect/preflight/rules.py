@@ -33,6 +33,7 @@ class Rule:
     reason: str  # what was found, in words; "{match}" is replaced by the prompt's words
     pattern: str
     requires: str | None = None  # another expression the prompt must also contain
+    unless: str | None = None  # the rule does not apply when the prompt contains this
     replace: str | None = None  # a rewrite puts this in place of the matched words
     add: str | None = None  # a rewrite appends this clause
     regex: re.Pattern = field(init=False, repr=False, compare=False)
@@ -49,7 +50,8 @@ PERSON = (
 )
 SPEECH = (
     r"\b(speak\w*|talk\w*|say\w*|said|dialog\w*|conversation|interview\w*|narrat\w*|"
-    r"monolog\w*|speech|lectur\w*|presenting|presenter|news anchor|sings?|singing|lip[- ]?sync"
+    r"monolog\w*|speech|lectur\w*|whisper\w*|shout\w*|yell\w*|recit\w*|presenting|"
+    r"presenter|news anchor|sings?|singing|lip[- ]?sync"
     r"\w*|voice ?over|reads? aloud|announc\w*|explain\w*|deliver\w* (a |the )?(line|speech|"
     r"monolog\w*))\b"
 )
@@ -88,7 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule("face_closeup", "identity", 1, "face close-ups",
          "a close-up of a character's face (\"{match}\")",
          CLOSE + r"|\b(portrait|headshot|head shot|head and shoulders)\b", requires=PERSON,
-         replace="medium shot"),
+         unless=r"close[- ]?ups? of ([\w']+ ){0,3}(hands?|fingers?)\b", replace="medium shot"),
     # ref:identity: "head turns past 45 degrees, profile rotations"; docs/identity.md: frames
     # turned past 40 degrees cannot be compared, so drift there goes unseen until the turn back.
     Rule("head_turn", "identity", 2, "head turns",
@@ -164,3 +166,13 @@ ENGLISH_HINTS = frozenset({
     "are", "his", "her", "their", "its", "into", "over", "under", "while", "shot", "close", "up",
     "camera", "person", "woman", "man",
 })  # fmt: skip
+
+# Quoted lines (what the person is asked to say). ref:lipsync "long sentences": a line of more
+# than LONG_LINE_WORDS words is a long sentence (about 4 s of speech at 3 words a second, over
+# the 3 s dialogue limit). ref:lipsync "vowel-heavy lines without plosives": a line whose
+# letters are at most PLOSIVE_SHARE_MAX plosives (p, b, t, d, k, g) and at least
+# VOWEL_SHARE_MIN vowels; in ordinary English text about 16 % of letters are plosives (letter
+# frequencies: t 9.1, d 4.3, p 1.9, g 2.0, b 1.5, k 0.8 %), so 6 % is well under a third of it.
+LONG_LINE_WORDS = 12
+PLOSIVE_SHARE_MAX = 0.06
+VOWEL_SHARE_MIN = 0.40

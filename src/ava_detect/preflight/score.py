@@ -17,13 +17,16 @@ from .rules import (
     ENGLISH_HINTS,
     HAND_WORDS,
     HANDS_MAX_S,
+    LONG_LINE_WORDS,
     MODE_FIXES,
     PERSON,
     PERSON_LONG_S,
     PLATFORM_DEFAULT_S,
     PLATFORM_NAMES,
+    PLOSIVE_SHARE_MAX,
     RED_AT,
     RULES,
+    VOWEL_SHARE_MIN,
     YELLOW_AT,
     Rule,
 )
@@ -33,6 +36,10 @@ _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?)[- ]?(?:s|sec|secs|second|seconds)\b(?:[- ]long)?", re.IGNORECASE
 )
 _PLATFORM_ANY = re.compile(r"[^a-z0-9]+")
+_QUOTED = re.compile(  # text in quotes, the quotes opening after a space and closing before one
+    r"(?:^|[\s:(])[\"'\u201c\u2018]([^\"\u201d\u2019]{2,}?)[\"'\u201d\u2019]"
+    r"(?=$|[\s,.;:!?)])"
+)
 
 
 @dataclass(frozen=True)
@@ -71,10 +78,37 @@ def word_hits(prompt: str, mode: str) -> list[Hit]:
         if rule.mode != mode or rule.label in labels:
             continue
         match = rule.regex.search(prompt)
+        if rule.unless and re.search(rule.unless, prompt, re.I):
+            continue
         if match and (rule.requires is None or re.search(rule.requires, prompt, re.I)):
             labels.add(rule.label)
             hits.append(Hit(rule.id, rule.weight, rule.reason.format(match=match.group(0).strip()),
                             rule))  # fmt: skip
+    return hits
+
+
+def quoted_lines(prompt: str) -> list[str]:
+    """The lines the prompt puts in quotes (what someone is asked to say)."""
+    return [m.group(1).strip() for m in _QUOTED.finditer(prompt)]
+
+
+def _line_hits(prompt: str, words: list[Hit]) -> list[Hit]:
+    """Lip-sync risks of the quoted lines themselves: long, or vowel-heavy without plosives."""
+    if not any(h.rule_id == "dialogue" for h in words):
+        return []
+    hits = []
+    for line in quoted_lines(prompt):
+        n_words = len(line.split())
+        letters = [c for c in line.lower() if c.isalpha() and c.isascii()]
+        if n_words > LONG_LINE_WORDS and not any(h.rule_id == "long_speech" for h in words):
+            hits.append(Hit("long_line", 2, f"a long line to say ({n_words} words)"))
+        if n_words >= 2 and len(letters) >= 8:
+            plosive = sum(c in "pbtdkg" for c in letters) / len(letters)
+            vowel = sum(c in "aeiouy" for c in letters) / len(letters)
+            if plosive <= PLOSIVE_SHARE_MAX and vowel >= VOWEL_SHARE_MIN:
+                hits.append(Hit("vowel_heavy", 1, f"the line \"{line}\" is vowel-heavy with "
+                                f"{plosive:.0%} plosives (p, b, t, d, k, g): little for the lips "
+                                "to close on"))  # fmt: skip
     return hits
 
 
@@ -102,6 +136,16 @@ def _length_hits(mode: str, words: list[Hit], prompt: str, length: float | None,
     return []
 
 
+PLOSIVE_LINE = "[your line, in words with p, b or t in them]"
+
+
+def _shorter_line(line: str) -> str:
+    """The line's first clause, or its first LONG_LINE_WORDS words."""
+    first = re.split(r"(?<=[.!?;,])\s", line)[0]
+    words = first.split()[: LONG_LINE_WORDS * 2 // 3]
+    return " ".join(words).rstrip(",;")
+
+
 def _limit_for(mode: str) -> float:
     return {"hands": HANDS_MAX_S, "identity": CLOSEUP_MAX_S - 1, "lipsync": DIALOGUE_MAX_S}[mode]
 
@@ -112,6 +156,15 @@ def _rewrite(prompt: str, mode: str, hits: list[Hit]) -> str:
     clauses: list[str] = []
     for hit in hits:
         rule = hit.rule
+        if hit.rule_id in ("long_line", "vowel_heavy"):
+            for line in quoted_lines(text):
+                text = text.replace(line, _shorter_line(line) if hit.rule_id == "long_line"
+                                    else PLOSIVE_LINE)  # fmt: skip
+            fix = ("the line kept to one short sentence" if hit.rule_id == "long_line"
+                   else "a line with strong consonants (p, b, t) instead")
+            if fix not in clauses:
+                clauses.append(fix)
+            continue
         if rule is None:
             continue
         if rule.replace is not None:
@@ -133,25 +186,33 @@ def score_mode(prompt: str, mode: str, length: float | None, assumed: str = "") 
     """One mode's risk: ``risk``, ``score``, ``reasons``, ``features`` (rule ids) and, when
     not green, ``rewrite`` (lower-scoring prompt) with ``rewrite_risk`` and ``rewrite_score``."""
     words = word_hits(prompt, mode)
-    hits = words + _length_hits(mode, words, prompt, length, assumed)
+    lines = _line_hits(prompt, words) if mode == "lipsync" else []
+    hits = words + lines + _length_hits(mode, words, prompt, length, assumed)
     score = sum(h.weight for h in hits)
     out: dict[str, Any] = {
         "risk": risk_of(score),
         "score": score,
         "reasons": [h.reason for h in hits],
-        "features": [h.rule_id for h in words],
+        "features": [h.rule_id for h in words + lines],
         "rewrite": None,
     }
     if score >= YELLOW_AT:
         rewrite = _rewrite(prompt, mode, hits)
         again = score_mode_plain(rewrite, mode, _limit_for(mode))
-        out.update(rewrite=rewrite, rewrite_risk=risk_of(again), rewrite_score=again)
+        if again < score:
+            out.update(rewrite=rewrite, rewrite_risk=risk_of(again), rewrite_score=again)
+        else:  # what is left is the subject itself (someone speaks): say so, offer no rewrite
+            out["rewrite_note"] = (
+                "no rewrite of the words lowers this: the risk is the subject itself; "
+                f"keep to the fix ({MODE_FIXES[mode]}, {_limit_for(mode):g} s or shorter)."
+            )
     return out
 
 
 def score_mode_plain(prompt: str, mode: str, length: float | None) -> int:
     words = word_hits(prompt, mode)
-    return sum(h.weight for h in words + _length_hits(mode, words, prompt, length, ""))
+    lines = _line_hits(prompt, words) if mode == "lipsync" else []
+    return sum(h.weight for h in words + lines + _length_hits(mode, words, prompt, length, ""))
 
 
 def looks_english(prompt: str) -> bool:
