@@ -134,6 +134,8 @@ OUTSIDE = {
     "dlib": "ava_detect.embedding",
     "reportlab": "ava_detect.report.pdf",
     "rich": "ava_detect.console",
+    "sqlite3": "ava_detect.history",
+    "platformdirs": "ava_detect.history",
 }
 PURE = ("ava_detect.signals", "ava_detect.detectors")
 FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich",

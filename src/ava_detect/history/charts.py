@@ -11,6 +11,7 @@ from html import escape
 PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#4b5563")
 
 W, H = 560, 220  # chart size in CSS pixels
+MIN_SPAN_S = 5.0  # first-failure histograms show at least 0-5 s
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 46  # plot margins
 
 
@@ -63,8 +64,9 @@ def rate_lines(
     every = max(1, len(buckets) // 6)
     for i, name in enumerate(buckets):
         if i % every == 0 or i == len(buckets) - 1:
+            anchor = "start" if i == 0 else "end" if i == len(buckets) - 1 else "middle"
             parts.append(
-                f'<text x="{x(i):.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" '
+                f'<text x="{x(i):.1f}" y="{H - BOTTOM + 16}" text-anchor="{anchor}" '
                 f'class="axis">{escape(name)}</text>'
             )
     marks = 0
@@ -102,14 +104,14 @@ def bars(items: list[tuple[str, int, str]], *, label: str) -> str:
     row = 22
     height = TOP + row * len(items) + 8
     top = max(n for _, n, _ in items)
-    left, width = 230, W - 230 - 48
+    left, width = 270, W - 270 - 40
     parts = []
     for i, (name, n, tip) in enumerate(items):
         yy = TOP + i * row
         bw = max(2.0, width * n / top)
         parts.append(
             f'<text x="{left - 8}" y="{yy + 14}" text-anchor="end" class="axis">'
-            f"{escape(name[:40])}</text>"
+            f"{escape(name[:44])}</text>"
             f'<rect class="mark" x="{left}" y="{yy + 3}" width="{bw:.1f}" height="15" '
             f'fill="{PALETTE[0]}"><title>{escape(tip)}</title></rect>'
             f'<text x="{left + bw + 6:.1f}" y="{yy + 14}" class="axis">{n}</text>'
@@ -118,10 +120,11 @@ def bars(items: list[tuple[str, int, str]], *, label: str) -> str:
 
 
 def histogram(values: list[float], *, label: str, colour: str = PALETTE[1]) -> str:
-    """First-failure times (seconds into the clip) in bins of 0.5 s (1 s past 10 s of range)."""
+    """First-failure times (seconds into the clip) in bins of 0.5 s (1 s past 10 s of range);
+    the axis spans at least :data:`MIN_SPAN_S`, so one early failure is not one wide bar."""
     if not values:
         return _empty(label)
-    top_s = max(values)
+    top_s = max(max(values), MIN_SPAN_S - 1e-9)
     width_s = 0.5 if top_s <= 10 else 1.0
     n_bins = int(top_s // width_s) + 1
     counts = [0] * n_bins
