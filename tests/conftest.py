@@ -8,6 +8,22 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_user_data(tmp_path_factory):
+    """Tests that run the command record into a history of their own, never the user's.
+
+    XDG_DATA_HOME is where platformdirs puts the default history on Linux; subprocesses the
+    tests start inherit it.
+    """
+    old = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def media_dir() -> Path:
     """The real media folder named by AVA_TEST_MEDIA; the test is skipped when it is unset."""

@@ -135,6 +135,8 @@ OUTSIDE = {
     "reportlab": "ava_detect.report.pdf",
     "rich": "ava_detect.console",
     "ray": "ava_detect.batch.ray_pool",
+    "sqlite3": "ava_detect.history",
+    "platformdirs": "ava_detect.history",
 }
 PURE = ("ava_detect.signals", "ava_detect.detectors")
 FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich",

@@ -50,6 +50,14 @@ Examples:
   ava-detect renders/ --junit qa/junit.xml     (test results for CI systems)
   ava-detect schema                            (the report's JSON Schema)
 
+\b
+Every analysis is recorded in a local failure history (SQLite, in your data
+folder; --history FILE for another, --no-history to skip). Nothing leaves
+the machine. Three more commands use it (each has --help):
+  ava-detect history [--platform P] [--mode M] [--verdict V] [--json -]
+  ava-detect dashboard --out dashboard.html
+  ava-detect preflight "hands typing on a typewriter, close-up" --platform Sora
+
 Version {__version__}.
 """
 
@@ -81,8 +89,35 @@ def build_settings(
     return settings
 
 
+# Subcommands, dispatched on the first argument when no file or folder of that name exists
+# (as `ava-detect schema`): name -> (module, click command).
+SUBCOMMANDS = {
+    "history": ("ava_detect.history.commands", "history_command"),
+    "dashboard": ("ava_detect.history.commands", "dashboard_command"),
+    "preflight": ("ava_detect.preflight.command", "preflight_command"),
+}
+
+
+class _MainCommand(click.Command):
+    """The analysis command, which hands ``history``, ``dashboard`` and ``preflight`` to their
+    own commands (``ava-detect CLIP`` and ``ava-detect FOLDER`` are unchanged)."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
+            import importlib
+
+            module, name = SUBCOMMANDS[argv[0]]
+            command = getattr(importlib.import_module(module), name)
+            prog = f"{prog_name or 'ava-detect'} {argv[0]}"
+            return command.main(argv[1:], prog_name=prog, **extra)
+        return super().main(argv, prog_name, **extra)
+
+
 @click.command(
-    help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    cls=_MainCommand,
+    help=HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option(
@@ -168,6 +203,16 @@ def build_settings(
     metavar="FILE",
     help="Folders: also write the results as JUnit XML (one test case per clip) for CI.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Record the analysis in this failure history (SQLite) [default: history.sqlite in "
+    "your user data folder].",
+)
+@click.option("--no-history", is_flag=True, help="Do not record the analysis in the history.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
 @click.version_option(__version__, "--version", prog_name="ava-detect")
@@ -187,6 +232,8 @@ def main(
     fail_on: str,
     junit_to: Path | None,
     ray_address: str | None,
+    history_path: Path | None,
+    no_history: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -205,15 +252,17 @@ def main(
     from .landmarks import silence_native_logs
 
     silence_native_logs()  # before any progress display is made (it binds to the terminal)
+    recorder = None
     try:
         settings = build_settings(config, checks, assignments)
+        recorder = None if no_history else _recorder(history_path)
         if path.is_dir():
-            code = _run_folder(path, out_dir, settings, user, quiet, batch_options)
+            code = _run_folder(path, out_dir, settings, user, quiet, batch_options, recorder)
         else:
             if junit_to is not None or ray_address:
                 option = "--junit" if junit_to is not None else "--ray"
                 raise ConfigError(f"{option} applies to folder runs; give a folder of clips.")
-            code = _run_clip(path, out_dir, settings, user, json_to, quiet)
+            code = _run_clip(path, out_dir, settings, user, json_to, quiet, recorder)
     except AvaError as exc:
         if debug:
             traceback.print_exc()
@@ -227,11 +276,31 @@ def main(
             traceback.print_exc()
         _error(f"internal error: {type(exc).__name__}: {exc}. Re-run with --debug and report it.")
         code = ExitCode.CANNOT_ANALYSE
+    finally:
+        if recorder is not None:
+            recorder.close()
     sys.exit(int(code))
 
 
 def _error(message: str) -> None:
     click.echo(f"ava-detect: error: {message}", err=True)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"ava-detect: warning: {message}", err=True)
+
+
+def _recorder(history_path: Path | None):
+    """The failure history's recorder (a problem with it only ever prints a warning)."""
+    from .history.location import default_history_path
+    from .history.recorder import HistoryRecorder
+
+    try:
+        path = history_path or default_history_path()
+    except Exception as exc:  # noqa: BLE001 - no data folder: analyse anyway
+        _warn(f"no folder for the failure history ({exc}); use --history FILE.")
+        return None
+    return HistoryRecorder(path, warn=_warn)
 
 
 def _print_schema() -> None:
@@ -243,7 +312,13 @@ def _print_schema() -> None:
 
 
 def _run_clip(
-    path: Path, out_dir: Path, settings: Settings, user: dict, json_to: str | None, quiet: bool
+    path: Path,
+    out_dir: Path,
+    settings: Settings,
+    user: dict,
+    json_to: str | None,
+    quiet: bool,
+    recorder=None,
 ) -> ExitCode:
     from .console.clip_summary import print_clip_summary
     from .console.progress import frame_progress
@@ -255,6 +330,15 @@ def _run_clip(
     with frame_progress(path.name, enabled=not quiet) as progress:
         job = run_clip_job(path, out_dir, settings, user=user, progress=progress)
     report, paths = job.analysis.report, job.paths
+    if recorder is not None:
+        import json
+
+        recorder.record(
+            json.loads(report_to_json(report)),
+            report_path=paths.json,
+            pack_path=paths.pdf if paths.pdf.exists() else None,
+            source="clip",
+        )
     if json_to == "-":
         click.echo(report_to_json(report), nl=False)
     elif json_to:
@@ -267,7 +351,13 @@ def _run_clip(
 
 
 def _run_folder(
-    path: Path, out_dir: Path, settings: Settings, user: dict, quiet: bool, options: dict
+    path: Path,
+    out_dir: Path,
+    settings: Settings,
+    user: dict,
+    quiet: bool,
+    options: dict,
+    recorder=None,
 ) -> ExitCode:
     try:
         from .batch import run_batch
@@ -277,7 +367,18 @@ def _run_folder(
             "give one clip at a time."
         ) from exc
     junit_to = options.pop("junit_to")
-    result = run_batch(path, out_dir, settings, user=user, quiet=quiet, **options)
+
+    def record(data: dict, job) -> None:  # in this (the parent) process, one clip at a time
+        pdf = job.paths.pdf
+        recorder.record(
+            data, report_path=job.paths.json, pack_path=pdf if pdf.exists() else None,
+            source="folder",
+        )
+
+    on_report = record if recorder is not None else None
+    result = run_batch(
+        path, out_dir, settings, user=user, quiet=quiet, on_report=on_report, **options
+    )
     if junit_to is not None:
         from .batch.junit import write_junit
 

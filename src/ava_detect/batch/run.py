@@ -15,6 +15,7 @@ Exit code (:class:`~ava_detect.errors.ExitCode`): 0 clean, 1 at least one failur
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..catalog import SEVERITIES
@@ -47,6 +48,7 @@ def run_batch(
     force: bool = False,
     fail_on: str = "minor",
     ray_address: str | None = None,
+    on_report: Callable[[dict, Job], None] | None = None,
 ) -> BatchResult:
     """Analyse every clip under ``folder`` and write the reports and summary into ``out_dir``.
 
@@ -72,6 +74,10 @@ def run_batch(
         Run the clips on Ray instead of local worker processes: ``"local"``, ``"auto"`` or
         ``"HOST:PORT"`` (see :mod:`ava_detect.batch.ray_pool`); ``workers`` then caps the
         actors (default: one per CPU of the cluster).
+    on_report
+        Called in this (the parent) process with the parsed report and its job for every clip
+        analysed by this run (not for reused reports or error rows): the CLI records each in
+        the failure history, so the workers never write to it.
 
     Returns
     -------
@@ -127,7 +133,7 @@ def run_batch(
         pool = WorkerPool(workers, settings, user=user, timeout_s=timeout_per_clip)
     try:
         with BatchDisplay(len(jobs), already_done=len(rows), quiet=quiet) as display:
-            _analyse(pool, todo, rows, out_dir, display)
+            _analyse(pool, todo, rows, out_dir, display, on_report)
     except KeyboardInterrupt:
         # Finished reports are complete files; record them and drop the older summary PDF.
         write_summary(out_dir, summary(complete=False), pdf=False)
@@ -173,7 +179,12 @@ def _reuse(
 
 
 def _analyse(
-    pool, todo: list[Job], rows: dict[int, dict], out_dir: Path, display: BatchDisplay
+    pool,
+    todo: list[Job],
+    rows: dict[int, dict],
+    out_dir: Path,
+    display: BatchDisplay,
+    on_report: Callable[[dict, Job], None] | None = None,
 ) -> None:
     """Run ``todo`` in the pool, turning each finished clip into its summary row."""
     if not todo:
@@ -189,6 +200,8 @@ def _analyse(
                 data = None if event.error else read_report(job.paths.json)
                 if data is not None:
                     rows[job.index] = row_from_report(data, job, out_dir, resumed=False)
+                    if on_report is not None:
+                        on_report(data, job)
                 else:
                     message = event.error or "the report was not written"
                     rows[job.index] = error_row(job, message, _sha256_or_none(job.clip))
