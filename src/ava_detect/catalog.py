@@ -305,11 +305,15 @@ PLATFORMS: dict[str, Platform] = {
                                                       "minimax hailuo")),
 }
 
-# What the failure references ask to attach, per failure mode (the evidence clip does it).
-ATTACHMENT_ASKED: dict[str, str] = {
-    "lipsync": "a screen recording showing the audio waveform alongside the mouth motion",
-    "hands": "a timestamped screenshot of the impossible geometry",
-    "identity": "paired frames of the face before and after it changes",
+# What each mode's evidence clip shows, as the ticket lists it. The failure references ask for
+# "a screen recording showing the audio waveform alongside the mouth motion" (lip sync), "a
+# timestamped screenshot of the impossible geometry" (hands; the clip has the time burnt into
+# every frame, the attached frames are the screenshots) and paired screenshots (identity).
+EVIDENCE_CLIP_SHOWS: dict[str, str] = {
+    "lipsync": "a screen recording showing the audio waveform alongside the mouth motion, "
+               "with the measured lag",
+    "hands": "the hand before and while it breaks, boxed and zoomed",
+    "identity": "the reference face beside the current face as it changes",
 }
 
 

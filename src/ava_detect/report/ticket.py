@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..catalog import ATTACHMENT_ASKED, FAILURE_MODES, kind_wording, platform_for
+from ..catalog import EVIDENCE_CLIP_SHOWS, FAILURE_MODES, kind_wording, platform_for
 from .model import Finding, Report
 from .timefmt import both, clock
 
@@ -74,7 +74,7 @@ def attached_clips(report: Report) -> list[str]:
         video = finding.evidence_video
         if not video:
             continue
-        what = ATTACHMENT_ASKED.get(finding.mode, "a video of the failure")
+        what = EVIDENCE_CLIP_SHOWS.get(finding.mode, "a video of the failure")
         speeds = " then ".join("normal speed" if p["speed"] == 1 else f"{p['speed']:g}x speed"
                                for p in video.get("passes", []))
         sound = "with the clip's own sound" if video.get("has_audio") else "no sound"

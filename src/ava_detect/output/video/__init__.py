@@ -33,7 +33,7 @@ from ...signals import ClipSignals
 from ...types import Frame
 from ..paths import OutputPaths
 from . import panels as P
-from .plan import SPEEDS, Plan, Regions, envelope, mouth_trace, on_screen, plan_for
+from .plan import SPEEDS, Plan, Regions, envelope, mouth_trace, plan_for
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def _key_times(finding: Finding, plan: Plan) -> set[int]:
     times = plan.times(1.0)
     end = min(finding.end_s, plan.end_s)
     wanted = (plan.start_s, finding.first_s, (finding.first_s + end) / 2, times[-1])
-    return {int(on_screen(times, [t])[0]) for t in wanted}
+    return {min(int(np.searchsorted(times, t - 1e-6)), len(times) - 1) for t in wanted}
 
 
 def _frames_at(clip: str | Path, plan: Plan, times: np.ndarray) -> Iterator[Frame]:

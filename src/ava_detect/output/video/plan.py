@@ -66,9 +66,11 @@ def plan_for(finding: Finding, clip: dict, cfg: EvidenceVideoSettings) -> Plan |
     if not (math.isfinite(fps_value) and fps_value > 0 and duration > 0):
         return None
     fps = Fraction(fps_value).limit_denominator(1001)
-    origin = 0.0
     begin = min(finding.start_s, finding.first_s)
-    start = max(origin, begin - cfg.context_s)
+    # whole frame periods before the first failure, so one output frame falls exactly on it
+    back = min(int(round((finding.first_s - begin + cfg.context_s) * fps_value)),
+               int(math.floor(finding.first_s * fps_value + 1e-6)))
+    start = max(0.0, finding.first_s - back / fps_value)
     end = min(max(finding.end_s, finding.first_s + 1.0 / fps_value), begin + cfg.max_span_s)
     end = min(max(end, finding.first_s + 0.5), duration)  # at least half a second of failure
     n = int(math.ceil((end - start) * fps_value - 1e-6))
