@@ -55,7 +55,8 @@ def parse_generation_ref(value: str | None) -> GenerationRef | None:
     if not _looks_like_link(text):
         return GenerationRef(text)
     parts = urlsplit(text if "://" in text else "https://" + text)
-    for source, query in (("query", parts.query), ("fragment", parts.fragment)):
+    fragment_query = parts.fragment.split("?", 1)[-1]  # "#/result?taskId=..." (app routes)
+    for source, query in (("query", parts.query), ("fragment", fragment_query)):
         params = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=False)}
         for name in ID_PARAMS:
             if params.get(name, "").strip():
