@@ -111,10 +111,12 @@ def test_pdf_has_one_section_per_finding_with_its_frames_and_numbers(pack):
         assert finding.description in body
         first = f"{finding.first_s:.3f} s"
         assert first in body
-        # the evidence frames are embedded as pictures (two per frame: full and zoomed); the
-        # timeline plot is vector graphics, not one more picture
+        # the evidence frames are embedded as pictures (two per frame: full and zoomed), and
+        # the evidence clip's key-frame strip (issue 21) one more; the timeline plot is vector
+        # graphics, not one more picture
         n_images = len(PdfReader(paths.pdf).pages[page].images)
-        assert n_images == 2 * len(finding.evidence)
+        assert n_images == 2 * len(finding.evidence) + 1
+        assert finding.evidence_video["file"].split("/")[-1] in body
     assert "Ticket text" in text and "Method" in text
     assert "ITU-R BT.1359-1" in text
 
