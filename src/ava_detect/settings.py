@@ -221,11 +221,13 @@ class EvidenceVideoSettings:
     context_s: float = 1.0
     # At most this much of the failure span is shown (identity and lip-sync spans often run to
     # the end of the clip): with the context and the half-speed replay a clip lasts at most
-    # 3 x 5 s = 15 s, which measured 0.6-1.9 MB at the default quality (docs/evidence-pack.md).
+    # 3 x 5 s = 15 s; measured 0.24-0.50 MB (640x360 synthetic, 4.6-11.3 s) and 1.84 MB (the
+    # CNN anchor clip, 12.5 s with sound) at the defaults (docs/evidence-pack.md).
     max_span_s: float = 4.0
     width: int = 960  # picture width of the evidence clip, pixels (even)
-    # x264 constant-rate factor: 26 keeps the burnt-in text and the waveform sharp; measured
-    # sizes at 23/26/30 are in docs/evidence-pack.md.
+    # x264 constant-rate factor (x264's own default is 23): 26 kept the burnt-in text and the
+    # waveform readable in the frames looked at and a 12.5 s clip under 2 MB; other values
+    # were not measured.
     crf: int = 26
 
     def __post_init__(self) -> None:
