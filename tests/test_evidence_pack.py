@@ -197,7 +197,9 @@ def test_rerun_replaces_its_own_pack(index_clip, tmp_path):
         prepare_output(paths)
         report = sample_report(index_clip, user=USER)
         write_pack(Analysis(report=report, signals=None, times=StageTimes()), index_clip, paths)
-    assert len(list(paths.frames.iterdir())) == 12  # no leftovers, no duplicates
+    # no leftovers, no duplicates: 12 evidence images, and (issue 21) an evidence clip and its
+    # key-frame strip per finding
+    assert len(list(paths.frames.iterdir())) == 12 + 2 * len(report.findings)
 
 
 def test_unknown_kind_and_missing_region_still_make_a_pack(index_clip, tmp_path):
