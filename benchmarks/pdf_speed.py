@@ -3,9 +3,12 @@
 Writes a 10 s, 25 fps H.264 clip (one keyframe every 250 frames, x264's default, so every
 evidence frame needs a long decode from the keyframe) at 720p and 1080p, builds a report with
 three findings and six evidence frames placed late in the clip (the slowest seeks), and times
-``output.clip_job.write_pack``: evidence frames, JSON, PDF and ticket. Goal: under 2 s.
+``output.clip_job.write_pack``: evidence frames, the evidence clips (one mp4 per finding), JSON,
+PDF and ticket. Goal for everything but the clips: under 2 s. The clips are also counted (output
+frames encoded, MB written) and, with ``--analysis CLIP``, set beside the analysis time of a real
+clip measured in the same run (the machine's load changes both alike).
 
-    PYTHONPATH=src python benchmarks/pdf_speed.py
+    PYTHONPATH=src python benchmarks/pdf_speed.py [--analysis CLIP]
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from ava_detect.pipeline import Analysis, StageTimes  # noqa: E402
 USER = {"generation_id": "gen_bench", "platform": "bench", "prompt": "a benchmark clip"}
 
 
-def main(repeats: int = 3) -> None:
-    print("| clip | evidence frames | evidence s | json s | pdf+ticket s | total s (median) |")
-    print("|---|---|---|---|---|---|")
+def main(repeats: int = 3, analysis_clip: str | None = None) -> None:
+    print("| clip | evidence frames | evidence s | clips s | clip frames | clip MB | json s "
+          "| pdf+ticket s | total s (median) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="ava-pdf-bench-") as tmp:
         tmp = Path(tmp)
         for size in ((1280, 720), (1920, 1080)):
@@ -45,12 +49,39 @@ def main(repeats: int = 3) -> None:
                 totals.append(time.perf_counter() - start)
                 parts.append(times.extra)
             n_ev = sum(len(f.evidence) for f in report.findings)
+            videos = [f.evidence_video for f in report.findings if f.evidence_video]
+            frames = sum(round(v["duration_s"] * v["fps"]) for v in videos)
+            mb = sum(v["bytes"] for v in videos) / 1e6
             med = {k: statistics.median(p[k] for p in parts) for k in parts[0]}
             print(
                 f"| 10 s {size[0]}x{size[1]} | {n_ev} | {med['evidence_s']:.2f} | "
+                f"{med['video_s']:.2f} | {frames} | {mb:.2f} | "
                 f"{med['json_s']:.3f} | {med['pdf_s']:.2f} | {statistics.median(totals):.2f} |"
             )
+    if analysis_clip:
+        _beside_analysis(analysis_clip)
+
+
+def _beside_analysis(clip: str) -> None:
+    """Analysis time of ``clip`` and its pack's clip time, measured one after the other."""
+    from ava_detect.pipeline import Analyzer
+
+    with tempfile.TemporaryDirectory(prefix="ava-pdf-bench-") as tmp:
+        analyzer = Analyzer()
+        try:
+            start = time.perf_counter()
+            analysis = analyzer.analyze(clip)
+            analysis_s = time.perf_counter() - start
+        finally:
+            analyzer.close()
+        paths = output_paths(clip, tmp)
+        prepare_output(paths)
+        write_pack(analysis, clip, paths)
+        video_s = analysis.times.extra["video_s"]
+        n = len(analysis.report.findings)
+        print(f"\n{Path(clip).name}: analysis {analysis_s:.1f} s; {n} evidence clips "
+              f"{video_s:.1f} s ({video_s / analysis_s:.0%} of the analysis)")
 
 
 if __name__ == "__main__":
-    main()
+    main(analysis_clip=sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--analysis" else None)

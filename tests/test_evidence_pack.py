@@ -111,10 +111,12 @@ def test_pdf_has_one_section_per_finding_with_its_frames_and_numbers(pack):
         assert finding.description in body
         first = f"{finding.first_s:.3f} s"
         assert first in body
-        # the evidence frames are embedded as pictures (two per frame: full and zoomed); the
-        # timeline plot is vector graphics, not one more picture
+        # the evidence frames are embedded as pictures (two per frame: full and zoomed), and
+        # the evidence clip's key-frame strip (issue 21) one more; the timeline plot is vector
+        # graphics, not one more picture
         n_images = len(PdfReader(paths.pdf).pages[page].images)
-        assert n_images == 2 * len(finding.evidence)
+        assert n_images == 2 * len(finding.evidence) + 1
+        assert finding.evidence_video["file"].split("/")[-1] in body
     assert "Ticket text" in text and "Method" in text
     assert "ITU-R BT.1359-1" in text
 
@@ -195,7 +197,9 @@ def test_rerun_replaces_its_own_pack(index_clip, tmp_path):
         prepare_output(paths)
         report = sample_report(index_clip, user=USER)
         write_pack(Analysis(report=report, signals=None, times=StageTimes()), index_clip, paths)
-    assert len(list(paths.frames.iterdir())) == 12  # no leftovers, no duplicates
+    # no leftovers, no duplicates: 12 evidence images, and (issue 21) an evidence clip and its
+    # key-frame strip per finding
+    assert len(list(paths.frames.iterdir())) == 12 + 2 * len(report.findings)
 
 
 def test_unknown_kind_and_missing_region_still_make_a_pack(index_clip, tmp_path):

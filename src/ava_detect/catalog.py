@@ -246,3 +246,87 @@ def explain_setting(mode: str, name: str, value) -> str | None:
     if name == "tolerance_standard":
         return tolerance_text(str(value))
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# PLATFORMS: how each generation platform's support is addressed in the ticket (--platform).
+#
+# What every support team is told (the failure references, aivideoauditor.com/failures/*): the
+# technical term, the Generation ID ("in the URL or share link"), the prompt, the first-failure
+# timestamps and what is attached. Per platform only what a source says is added; where nothing
+# was found the entry says so and the ticket is the generic one. No channel is ever guessed.
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A generation platform as the ticket addresses it.
+
+    ``names``: lower-case spellings ``--platform`` accepts (the key first). ``channel``: where to
+    send the ticket, only when a source names it, else None. ``notes``: sentences the ticket adds
+    for this platform (each from a source named in the comment beside the entry).
+    """
+
+    key: str
+    name: str
+    names: tuple[str, ...]
+    channel: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+PLATFORMS: dict[str, Platform] = {
+    # OpenAI's Sora: the failure reference (sora-audio-sync-drift) says tickets citing temporal
+    # misalignment are honoured with timestamp evidence; no support channel found: none named.
+    "sora": Platform("sora", "Sora (OpenAI)", ("sora", "openai sora", "sora 2", "sora2")),
+    # Runway's help centre ("Can I have credits refunded?"): credits are only returned
+    # automatically when a generation ends in a generation error; a completed generation's
+    # credits are not. Its "Send feedback" button is for moderation errors only. The failure
+    # reference (runway-audio-sync-drift) asks to cite the drift magnitude and timestamp.
+    "runway": Platform(
+        "runway", "Runway", ("runway", "runwayml", "runway ml", "runway gen-3", "runway gen-4"),
+        notes=("This generation completed without a generation error, so its credits were not "
+               "returned automatically; the failures below are in the finished output.",),
+    ),
+    # Google Veo (Flow, Gemini, Vertex AI): no platform-specific guidance known.
+    "veo": Platform("veo", "Veo (Google)", ("veo", "google veo", "veo 2", "veo 3", "veo 3.1",
+                                            "flow", "google flow")),
+    # Kling: no platform-specific guidance known for these failure modes.
+    "kling": Platform("kling", "Kling", ("kling", "kling ai", "klingai")),
+    # Pika: the failure reference (pika-motion-failure) names the refund pathway: "their
+    # Discord support flow and in-app submission", and says technical-failure-coded requests
+    # route faster; the identity reference asks for paired screenshots at start and end.
+    "pika": Platform("pika", "Pika", ("pika", "pika labs", "pikalabs", "pika art"),
+                     channel="Pika's Discord support flow or the in-app submission"),
+    # Luma Dream Machine: no platform-specific guidance known.
+    "luma": Platform("luma", "Luma Dream Machine", ("luma", "luma ai", "luma dream machine",
+                                                    "dream machine", "lumalabs")),
+    # Hailuo (MiniMax): the failure reference (hailuo-face-distortion) asks for the Generation
+    # ID with paired screenshots; no channel found.
+    "hailuo": Platform("hailuo", "Hailuo (MiniMax)", ("hailuo", "hailuo ai", "minimax",
+                                                      "minimax hailuo")),
+}
+
+# What each mode's evidence clip shows, as the ticket lists it. The failure references ask for
+# "a screen recording showing the audio waveform alongside the mouth motion" (lip sync), "a
+# timestamped screenshot of the impossible geometry" (hands; the clip has the time burnt into
+# every frame, the attached frames are the screenshots) and paired screenshots (identity).
+EVIDENCE_CLIP_SHOWS: dict[str, str] = {
+    "lipsync": "a screen recording showing the audio waveform alongside the mouth motion, "
+               "with the measured lag",
+    "hands": "the hand before and while it breaks, boxed and zoomed",
+    "identity": "the reference face beside the current face as it changes",
+}
+
+
+def platform_for(name: str | None) -> Platform | None:
+    """The known platform ``name`` refers to (case and spacing ignored), else None (generic).
+
+    ``"other"``, an empty name and any platform not in :data:`PLATFORMS` give None: the
+    ticket is then the generic one, never an error.
+    """
+    if not name:
+        return None
+    key = " ".join(str(name).lower().replace("_", " ").split())
+    for platform in PLATFORMS.values():
+        if key in platform.names or key.replace("-", " ") in platform.names:
+            return platform
+    return None

@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .catalog import CHECK_NAMES
 from .errors import AvaError, ConfigError, ExitCode, InputError
+from .report.share_link import parse_generation_ref
 from .settings import Settings, parse_assignment
 
 HELP = f"""Check an AI-generated clip (or a folder of clips) for generation failures.
@@ -142,10 +143,15 @@ class _MainCommand(click.Command):
     help=f"Comma-separated checks to run [default: {','.join(CHECK_NAMES)}].",
 )
 @click.option(
-    "--generation-id", default=None, help="The platform's ID of this render (goes on the ticket)."
+    "--generation-id",
+    default=None,
+    help="The platform's ID of this render, or its share link / URL (the ID is taken from it).",
 )
 @click.option(
-    "--platform", default=None, help="Where the clip was generated (Sora, Runway, Veo, ...)."
+    "--platform",
+    default=None,
+    help="Where the clip was generated: Sora, Runway, Veo, Kling, Pika, Luma, Hailuo or other "
+    "(shapes the ticket; any other name gets the generic ticket).",
 )
 @click.option("--prompt", default=None, help="The prompt the clip was generated from.")
 @click.option(
@@ -213,6 +219,13 @@ class _MainCommand(click.Command):
     "your user data folder].",
 )
 @click.option("--no-history", is_flag=True, help="Do not record the analysis in the history.")
+@click.option(
+    "--no-evidence-video",
+    "no_video",
+    is_flag=True,
+    help="Do not make the evidence clips (one short mp4 per finding); "
+    "same as --set evidence_video.enabled=false.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
 @click.version_option(__version__, "--version", prog_name="ava-detect")
@@ -234,6 +247,7 @@ def main(
     ray_address: str | None,
     history_path: Path | None,
     no_history: bool,
+    no_video: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -246,6 +260,9 @@ def main(
         "ray_address": ray_address,
     }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
+    ref = parse_generation_ref(generation_id)
+    if ref is not None:
+        user.update(ref.to_user())  # a share link: the ID, the link and which part was taken
     if str(path) == "schema" and not path.exists():  # `ava-detect schema`
         _print_schema()
         sys.exit(int(ExitCode.OK))
@@ -255,6 +272,8 @@ def main(
     recorder = None
     try:
         settings = build_settings(config, checks, assignments)
+        if no_video:
+            settings = settings.with_overrides({"evidence_video": {"enabled": False}})
         recorder = None if no_history else _recorder(history_path)
         if path.is_dir():
             code = _run_folder(path, out_dir, settings, user, quiet, batch_options, recorder)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 from ..pipeline import Analysis, Analyzer, ProgressFn
-from ..settings import Settings
+from ..settings import EvidenceVideoSettings, Settings
 from .paths import OutputPaths, is_ava_ticket, output_paths, prepare_output, write_json
 
 
@@ -37,8 +37,9 @@ def run_clip_job(
     starts, so a bad ``--out`` fails fast and no user file is ever overwritten.
 
     With ``evidence_pack`` (the default) the evidence frames are decoded and written first, so
-    the JSON records their paths; then the PDF, the ticket text (when something failed) and the
-    JSON last. Without it only the JSON is written.
+    the JSON records their paths; then an evidence clip per finding (unless
+    ``settings.evidence_video.enabled`` is false, ``--no-evidence-video``), the PDF, the ticket
+    text (when something failed) and the JSON last. Without it only the JSON is written.
     """
     paths = paths or output_paths(clip, out_dir)
     prepare_output(paths)
@@ -53,20 +54,25 @@ def run_clip_job(
         return ClipJobResult(
             analysis=analysis, paths=paths, written=[write_json(analysis.report, paths)]
         )
-    return ClipJobResult(analysis=analysis, paths=paths, written=write_pack(analysis, clip, paths))
+    written = write_pack(analysis, clip, paths, video=settings.evidence_video)
+    return ClipJobResult(analysis=analysis, paths=paths, written=written)
 
 
-def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list[Path]:
-    """Evidence frames, the PDF and the ticket, then the JSON (with the frames' paths) last.
+def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths, *,
+               video: EvidenceVideoSettings | None = None) -> list[Path]:
+    """Evidence frames and clips, the PDF and the ticket, then the JSON (with their paths) last.
 
     The JSON is the last file written so that its presence means the whole pack is complete:
     a batch run interrupted mid-pack re-analyses that clip rather than resuming it without its
     PDF. If the PDF cannot be made, the JSON is still written and the error re-raised.
-    Stage times go to ``analysis.times.extra`` (``evidence_s``, ``pdf_s``, ``json_s``).
+    ``video`` configures the evidence clips (default: on, as ``EvidenceVideoSettings()``).
+    Stage times go to ``analysis.times.extra`` (``evidence_s``, ``video_s``, ``pdf_s``,
+    ``json_s``).
     """
     from ..report.pdf import write_pdf
     from ..report.ticket import write_ticket
     from .evidence import add_hand_landmarks, write_evidence
+    from .video import write_evidence_videos
 
     report, extra = analysis.report, analysis.times.extra
     start = time.perf_counter()
@@ -74,6 +80,11 @@ def write_pack(analysis: Analysis, clip: str | Path, paths: OutputPaths) -> list
     evidence = write_evidence(report, clip, paths)
     extra["evidence_s"] = time.perf_counter() - start
     written = list(evidence.written)
+    start = time.perf_counter()
+    videos = write_evidence_videos(report, clip, paths, analysis.signals,
+                                   video or EvidenceVideoSettings())
+    written += videos.written
+    extra["video_s"] = time.perf_counter() - start
     start = time.perf_counter()
     try:
         written.append(write_pdf(report, paths.pdf))

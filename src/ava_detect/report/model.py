@@ -62,6 +62,9 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     severity: str | None = None  # None: the failure mode's default severity
     track: int | None = None  # which hand/face track, where that applies
+    # The finding's evidence clip once written (output.video): file, key-frame strip, the clip
+    # times it covers, its passes (speeds) and whether it carries sound. None when not made.
+    evidence_video: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in FAILURE_MODES:
@@ -88,6 +91,7 @@ class Finding:
             "measured": self.measured,
             "threshold": self.threshold,
             "evidence": [e.to_dict() for e in self.evidence],
+            "evidence_video": self.evidence_video,
         }
 
 

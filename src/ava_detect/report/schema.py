@@ -68,6 +68,20 @@ def _finding() -> dict[str, Any]:
                     "properties": {"t_s": _SECONDS, "image": {"type": ["string", "null"]}},
                 },
             },
+            "evidence_video": {
+                "type": ["object", "null"],
+                "description": "the finding's evidence clip (mp4), or null when none was made",
+                "required": ["file", "source_start_s", "source_end_s", "passes", "has_audio"],
+                "properties": {
+                    "file": {"type": "string"},
+                    "strip": {"type": ["string", "null"]},
+                    "source_start_s": _SECONDS,
+                    "source_end_s": _SECONDS,
+                    "duration_s": _NUMBER,
+                    "passes": {"type": "array"},
+                    "has_audio": {"type": "boolean"},
+                },
+            },
         },
         "oneOf": terms,
     }

@@ -2,15 +2,22 @@
 
 The same text is printed in the PDF's ticket block and written to ``CLIP_STEM_ticket.txt``. It is
 only made for clips with at least one failure; a clean clip gets the PDF's pass certificate.
+
+The ticket follows what support teams ask for (the failure references): the technical term, the
+Generation ID (and, when it was given as a share link, the link and which part of it is the ID),
+the prompt, the first-failure timestamps and what is attached, with the evidence clip described
+as what that failure's support asks for. For a known ``--platform`` (``catalog.PLATFORMS``) the
+ticket is addressed to that platform's support, names the channel where a source names one, and
+adds that platform's notes; any other platform gets the generic ticket.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..catalog import FAILURE_MODES, kind_wording
+from ..catalog import EVIDENCE_CLIP_SHOWS, FAILURE_MODES, kind_wording, platform_for
 from .model import Finding, Report
-from .timefmt import both
+from .timefmt import both, clock
 
 NOT_GIVEN = "(not given)"
 
@@ -60,6 +67,32 @@ def attached_frames(report: Report) -> list[str]:
     return lines
 
 
+def attached_clips(report: Report) -> list[str]:
+    """One line per evidence clip: file, what it shows (as support asks for it), times, sound."""
+    lines = []
+    for n, finding in enumerate(report.findings, start=1):
+        video = finding.evidence_video
+        if not video:
+            continue
+        what = EVIDENCE_CLIP_SHOWS.get(finding.mode, "a video of the failure")
+        speeds = " then ".join("normal speed" if p["speed"] == 1 else f"{p['speed']:g}x speed"
+                               for p in video.get("passes", []))
+        sound = "with the clip's own sound" if video.get("has_audio") else "no sound"
+        lines.append(
+            f"{video['file']}: finding {n}, {what}; clip time {clock(video['source_start_s'])}"
+            f"-{clock(video['source_end_s'])}, {speeds}, time and term burnt in, {sound}"
+        )
+    return lines
+
+
+def _generation_line(user: dict) -> str:
+    gen = user.get("generation_id") or NOT_GIVEN
+    if user.get("generation_url") and user.get("generation_url") != gen:
+        return (f"Generation ID: {gen} (from the share link {user['generation_url']}, "
+                f"{user.get('generation_id_from') or 'as given'})")
+    return f"Generation ID: {gen}"
+
+
 def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
     """The ticket as plain text, one paragraph per line.
 
@@ -69,15 +102,20 @@ def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
     user = report.user or {}
     first = report.first_failure_s()
     terms = failed_terms(report)
-    gen = user.get("generation_id") or NOT_GIVEN
     subject = ", ".join(terms) if terms else "Generation failure"
     if user.get("generation_id"):
         subject += f" in generation {user['generation_id']}"
     if first is not None:
         subject += f"; first failure at {both(first)}"
     lines = [f"Subject: {subject}", ""]
+    platform = platform_for(user.get("platform"))
+    if platform is not None:
+        lines.append(f"To: {platform.name} support")
+        if platform.channel:
+            lines.append(f"Send via: {platform.channel}")
+        lines.append("")
     lines += [
-        f"Generation ID: {gen}",
+        _generation_line(user),
         f"Platform: {user.get('platform') or NOT_GIVEN}",
         f"Prompt: {_quoted(user.get('prompt'))}",
         f"Clip: {clip_line(report.clip)}",
@@ -89,9 +127,15 @@ def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
     ]
     for mode in dict.fromkeys(f.mode for f in report.findings):
         lines.append(f"- {FAILURE_MODES[mode].ticket_sentence}")
+    if platform is not None:
+        lines += [f"- {note}" for note in platform.notes]
     lines += ["", "Findings:"]
     for n, finding in enumerate(report.findings, start=1):
         lines.append(f"{n}. {finding_sentence(finding)}")
+    clips = attached_clips(report)
+    if clips:
+        lines += ["", "Attached evidence clips:"]
+        lines += [f"- {line}" for line in clips]
     frames = attached_frames(report)
     if frames:
         lines += ["", "Attached frames:"]

@@ -15,7 +15,7 @@ from ...catalog import FAILURE_MODES, kind_wording
 from .. import facts, style
 from ..model import Evidence, Finding, Report
 from ..plotdata import plots_for
-from ..timefmt import both
+from ..timefmt import both, clock
 from .plot import plot
 from .theme import CONTENT_W, para, paragraph, table
 
@@ -144,6 +144,7 @@ def finding_section(
         para(finding.description, s["body"]),
     ]
     out += _evidence_block(finding, folder, s)
+    out += _video_block(finding, folder, s)
     plots, left_out = plots_for(
         check, finding, float(report.clip.get("duration_s") or 0), limit=MAX_PLOTS
     )
@@ -164,6 +165,28 @@ def finding_section(
 
 
 MAX_PLOTS = 2  # timeline plots per finding; the rest stay in the JSON
+STRIP_H = 30 * mm  # height of the evidence clip's key-frame strip
+
+
+def _video_block(finding: Finding, folder: Path, s: dict) -> list:
+    """The evidence clip's name, what it shows, and a strip of its key frames (if made)."""
+    video = finding.evidence_video
+    if not video or not (folder / video["file"]).is_file():
+        return []
+    speeds = " then ".join("normal speed" if p["speed"] == 1 else f"{p['speed']:g}x speed"
+                           for p in video.get("passes", []))
+    sound = ", with the clip's own sound" if video.get("has_audio") else ""
+    times = ", ".join(clock(t) for t in video.get("strip_t_s", []))
+    file = Path(video["file"])
+    text = (f"<b>{escape(file.name)}</b> (in {escape(file.parent.name)}/): clip time "
+            f"{escape(both(video['source_start_s']))} to "
+            f"{escape(both(video['source_end_s']))}, {speeds}{sound}, "
+            f"{video.get('duration_s', 0):.1f} s. Key frames at {escape(times)}:")
+    out: list = [para("Evidence clip", s["h2"]), para(text, s["small"])]
+    strip = folder / video["strip"] if video.get("strip") else None
+    if strip is not None and strip.is_file():
+        out.append(image(strip, CONTENT_W, STRIP_H))
+    return [KeepTogether(out)]
 
 
 def more_signals(n: int) -> str:
