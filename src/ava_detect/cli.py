@@ -10,7 +10,8 @@ import click
 
 from . import __version__
 from .catalog import CHECK_NAMES
-from .errors import AvaError, ConfigError, ExitCode, InputError
+from .cli_runs import print_schema, recorder_for, run_clip, run_folder
+from .errors import AvaError, ConfigError, ExitCode
 from .report.share_link import parse_generation_ref
 from .settings import Settings, parse_assignment
 
@@ -264,7 +265,7 @@ def main(
     if ref is not None:
         user.update(ref.to_user())  # a share link: the ID, the link and which part was taken
     if str(path) == "schema" and not path.exists():  # `ava-detect schema`
-        _print_schema()
+        print_schema()
         sys.exit(int(ExitCode.OK))
     from .landmarks import silence_native_logs
 
@@ -274,14 +275,14 @@ def main(
         settings = build_settings(config, checks, assignments)
         if no_video:
             settings = settings.with_overrides({"evidence_video": {"enabled": False}})
-        recorder = None if no_history else _recorder(history_path)
+        recorder = None if no_history else recorder_for(history_path, _warn)
         if path.is_dir():
-            code = _run_folder(path, out_dir, settings, user, quiet, batch_options, recorder)
+            code = run_folder(path, out_dir, settings, user, quiet, batch_options, recorder)
         else:
             if junit_to is not None or ray_address:
                 option = "--junit" if junit_to is not None else "--ray"
                 raise ConfigError(f"{option} applies to folder runs; give a folder of clips.")
-            code = _run_clip(path, out_dir, settings, user, json_to, quiet, recorder)
+            code = run_clip(path, out_dir, settings, user, json_to, quiet, recorder)
     except AvaError as exc:
         if debug:
             traceback.print_exc()
@@ -307,102 +308,6 @@ def _error(message: str) -> None:
 
 def _warn(message: str) -> None:
     click.echo(f"ava-detect: warning: {message}", err=True)
-
-
-def _recorder(history_path: Path | None):
-    """The failure history's recorder (a problem with it only ever prints a warning)."""
-    from .history.location import default_history_path
-    from .history.recorder import HistoryRecorder
-
-    try:
-        path = history_path or default_history_path()
-    except Exception as exc:  # noqa: BLE001 - no data folder: analyse anyway
-        _warn(f"no folder for the failure history ({exc}); use --history FILE.")
-        return None
-    return HistoryRecorder(path, warn=_warn)
-
-
-def _print_schema() -> None:
-    import json
-
-    from .report.schema import report_schema
-
-    click.echo(json.dumps(report_schema(), indent=2))
-
-
-def _run_clip(
-    path: Path,
-    out_dir: Path,
-    settings: Settings,
-    user: dict,
-    json_to: str | None,
-    quiet: bool,
-    recorder=None,
-) -> ExitCode:
-    from .console.clip_summary import print_clip_summary
-    from .console.progress import frame_progress
-    from .output.clip_job import run_clip_job
-    from .report.json import report_to_json
-
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder. Check the path and try again.")
-    with frame_progress(path.name, enabled=not quiet) as progress:
-        job = run_clip_job(path, out_dir, settings, user=user, progress=progress)
-    report, paths = job.analysis.report, job.paths
-    if recorder is not None:
-        import json
-
-        recorder.record(
-            json.loads(report_to_json(report)),
-            report_path=paths.json,
-            pack_path=paths.pdf if paths.pdf.exists() else None,
-            source="clip",
-        )
-    if json_to == "-":
-        click.echo(report_to_json(report), nl=False)
-    elif json_to:
-        from .report.json import write_text_atomic
-
-        write_text_atomic(json_to, report_to_json(report))
-    if not quiet:
-        print_clip_summary(report, paths, to_stderr=json_to == "-")
-    return ExitCode.FAILURE_FOUND if report.verdict == "fail" else ExitCode.OK
-
-
-def _run_folder(
-    path: Path,
-    out_dir: Path,
-    settings: Settings,
-    user: dict,
-    quiet: bool,
-    options: dict,
-    recorder=None,
-) -> ExitCode:
-    try:
-        from .batch import run_batch
-    except ImportError as exc:
-        raise ConfigError(
-            f"{path} is a folder, and folder analysis is not part of this version; "
-            "give one clip at a time."
-        ) from exc
-    junit_to = options.pop("junit_to")
-
-    def record(data: dict, job) -> None:  # in this (the parent) process, one clip at a time
-        pdf = job.paths.pdf
-        recorder.record(
-            data, report_path=job.paths.json, pack_path=pdf if pdf.exists() else None,
-            source="folder",
-        )
-
-    on_report = record if recorder is not None else None
-    result = run_batch(
-        path, out_dir, settings, user=user, quiet=quiet, on_report=on_report, **options
-    )
-    if junit_to is not None:
-        from .batch.junit import write_junit
-
-        write_junit(junit_to, result.rows, out_dir, options["fail_on"])
-    return result.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover
