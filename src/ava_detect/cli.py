@@ -50,6 +50,7 @@ Examples:
   ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
   ava-detect renders/ --out qa/ --workers 2 --fail-on critical
   ava-detect renders/ --junit qa/junit.xml     (test results for CI systems)
+  ava-detect renders/ --ray head-node:6379     (on a Ray cluster; docs/batch.md)
   ava-detect schema                            (the report's JSON Schema)
 
 \b
