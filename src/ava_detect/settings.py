@@ -91,13 +91,19 @@ class HandSettings:
     # hand's motion (else it may simply be leaving the picture)
     vanish_edge_margin: float = 0.25
     vanish_edge_frames: float = 3.0
-    # --- segments: events of one kind on one track closer than this are one finding ---
+    # --- the picture must confirm every landmark event: motion-compensated change of the
+    # hand's region from the frame before into the first broken frame (analysers/hand_change) ---
+    pixel_change_min: float = 0.095  # provisional (the study); see docs/hands.md
+    # --- segments: events on one track closer than this (any kinds) are one finding ---
     merge_gap_s: float = 0.5
     # --- joint anatomy limits (supporting measurements, never alarms: generated hands stay
     # inside the real range too); the worst value on the real clips x ~1.1-1.2 ---
     sideways_bend_deg: float = 60.0  # sideways bend at a middle/end knuckle (real max 50)
     thumb_back_deg: float = 140.0  # |thumb direction| in the palm plane (real max 130)
     # --- verdict when nothing could be judged ---
+    # Hands seen with a palm >= gate_min_palm_px for less than this (seconds of frames) are
+    # barely part of the clip: skipped, not inconclusive (a stray hand in a talking head).
+    subject_min_s: float = 0.5  # provisional; see docs/hands.md
     min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
 

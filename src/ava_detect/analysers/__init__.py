@@ -8,6 +8,7 @@ per-frame arrays into ``signals.measured`` as ``"<name>.<array>"``.
 |---|---|---|---|
 | ``hand_presence`` | hand_presence.py | hands | hand landmark re-run |
 | ``finger_count`` | finger_count.py (+ finger_silhouette.py) | hands | none |
+| ``hand_change`` | hand_change.py | hands | none (optical flow) |
 | ``face`` | face_identity.py (+ face_pixels.py) | faces | face embedder |
 """
 
@@ -38,6 +39,12 @@ def _finger_count(settings: Settings, models: Any) -> FrameAnalyzer:
     return FingerCountAnalyzer(max_side=settings.analysis_max_side)
 
 
+def _hand_change(settings: Settings, models: Any) -> FrameAnalyzer:
+    from .hand_change import HandChangeAnalyzer
+
+    return HandChangeAnalyzer(max_side=settings.analysis_max_side)
+
+
 def _face(settings: Settings, models: Any) -> FrameAnalyzer:
     from .face_identity import FaceAnalyzer
 
@@ -47,6 +54,7 @@ def _face(settings: Settings, models: Any) -> FrameAnalyzer:
 ANALYSERS: dict[str, Factory] = {
     "hand_presence": _hand_presence,
     "finger_count": _finger_count,
+    "hand_change": _hand_change,
     "face": _face,
 }
 
