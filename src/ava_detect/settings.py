@@ -94,6 +94,14 @@ class HandSettings:
     # --- the picture must confirm every landmark event: motion-compensated change of the
     # hand's region from the frame before into the first broken frame (analysers/hand_change) ---
     pixel_change_min: float = 0.095  # provisional (the study); see docs/hands.md
+    # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
+    pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
+    pose_every: int = 3  # pose run on every n-th frame, and on every frame while a hand lacks
+    melt_min_visibility: float = 0.8  # pose wrist visibility (the study used 0.8)
+    melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
+    melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
+    melt_min_s: float = 0.5  # shortest run of such frames that is a finding
+    melt_max_gap: int = 1  # frames of a run where the hand model did find a hand, or no pose
     # --- segments: events on one track closer than this (any kinds) are one finding ---
     merge_gap_s: float = 0.5
     # --- joint anatomy limits (supporting measurements, never alarms: generated hands stay

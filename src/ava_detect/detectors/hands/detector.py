@@ -16,7 +16,8 @@ from ...report import CheckResult
 from ...signals.hands import hand_signals, track_hands
 from ..plots import MAX_PLOT_POINTS, number
 from ..registry import register
-from .findings import group_events, hand_name, make_finding
+from .findings import group_events, hand_name, make_finding, melt_finding
+from .melt import hand_melts
 from .rules import (
     Event,
     clear_view,
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
     from ...signals import ClipSignals
     from ...signals.hands import HandSignals, HandTracks
 
-KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished")
+KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished",
+         "hand_melt")
 __all__ = ["KINDS", "HandTopologyDetector", "hand_name", "track_values"]
 _MIN_TRACK_FRAMES = 3  # shorter tracks are detection noise, not hands
 _CARRY_LOST_FRAMES = 3  # the presence analyser scores a lost hand's last crop this long
@@ -50,12 +52,18 @@ class HandTopologyDetector:
     def analysers(self, settings: Settings) -> tuple[str, ...]:
         hs = settings.hands
         return (("hand_presence",) if hs.presence_rerun else ()) + (
-            ("finger_count",) if hs.finger_count else ()) + ("hand_change",)
+            ("finger_count",) if hs.finger_count else ()) + ("hand_change",) + (
+            ("hand_pose",) if hs.pose_arms else ())
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
         hs = settings.hands
         hands = signals.hands
+        melts = hand_melts(signals.measured, signals.t_s, signals.frame_size, hs)
+        melt_findings = [melt_finding(e, signals.measured, signals.t_s,
+                                      signals.frame_duration_s) for e in melts]
         if hands is None or not hands.present.any():
+            if melt_findings:
+                return CheckResult("fail", findings=melt_findings)
             return CheckResult("skipped", reason="no hand was found in any frame")
         tracks = track_hands(hands)
         sig = hand_signals(tracks, signals.frame_size)
@@ -78,7 +86,8 @@ class HandTopologyDetector:
             make_finding(group, tracks, sig, signals.t_s, signals.frame_duration_s, change, view)
             for group in group_events(confirmed, signals.t_s, hs.merge_gap_s)
         ]
-        findings.sort(key=lambda f: (f.first_s, f.kind, f.track))
+        findings += melt_findings
+        findings.sort(key=lambda f: (f.first_s, f.kind, -1 if f.track is None else f.track))
         details = _details(tracks, sig, presence, fingers, ok, signals, hs)
         details["pixel_change_into"] = _per_track_change(change, tracks)
         details["unconfirmed_events"] = [_event_note(e, signals.t_s, change) for e in unconfirmed]

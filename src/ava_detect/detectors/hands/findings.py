@@ -168,3 +168,48 @@ def confidence(e: Event) -> float:
     else:  # hand_vanished: the longer it stays away, the surer
         ratio = (e.value - th["min_frames"]) / max(th["min_frames"], 1)
     return float(np.clip(0.5 + 0.5 * ratio, 0.5, 0.99))
+
+
+def melt_finding(e: Event, measured_arrays: dict[str, np.ndarray], t_s: np.ndarray,
+                 frame_s: float) -> Finding:
+    """The finding of a ``hand_melt`` event (an arm's end, side ``-1 - e.track``).
+
+    Evidence: the last frame before the run where the hand model found that hand (up to
+    ``_BEFORE_MAX_BACK`` frames back, else the frame before the run), the run's first frame
+    and its middle frame, each boxed on the pose model's hand region (no hand landmarks: the
+    hand model found none).
+    """
+    side = -1 - e.track
+    centre = measured_arrays["hand_pose.centre"][:, side].astype(float)
+    size = measured_arrays["hand_pose.size"][:, side].astype(float)
+    found = measured_arrays["hand_pose.found"][:, side]
+    n0, last = e.first, e.last
+    before = max(n0 - 1, 0)
+    for m in range(n0 - 1, max(-1, n0 - 1 - _BEFORE_MAX_BACK), -1):
+        if found[m] == 1:
+            before = m
+            break
+    middle = (n0 + last) // 2
+    frames = [(before, "before"), (n0, "first failure")]
+    if middle != n0:
+        frames.append((middle, "most broken"))
+    evidence_list = []
+    for m, label in frames:
+        k = m if np.isfinite(size[m]) else n0
+        if np.isfinite(size[k]):
+            c, half = centre[k], size[k] / 2
+            box = (float(c[0] - half), float(c[1] - half), float(c[0] + half), float(c[1] + half))
+        else:
+            box = None
+        evidence_list.append(Evidence(t_s=float(t_s[m]), label=label, box=box))
+    end_s = float(t_s[last + 1]) if last + 1 < len(t_s) else float(t_s[last] + frame_s)
+    who = f"the {e.measured['side']} arm's hand"
+    desc = (f"{who.capitalize()}: from {t_s[n0]:.2f} s to {end_s:.2f} s {_WHAT['hand_melt']}"
+            f" (the hand model finds no hand at the end of the arm in "
+            f"{e.measured['frames_without_hand']} frames).")
+    measured = dict(e.measured)
+    measured.update({"kinds": ["hand_melt"], "events": 1, "first_frame": int(n0)})
+    return Finding(mode="hands", kind="hand_melt", first_s=float(t_s[n0]),
+                   start_s=float(t_s[n0]), end_s=end_s, confidence=confidence(e),
+                   description=desc, measured=measured, threshold=dict(e.threshold),
+                   evidence=evidence_list, track=None)
