@@ -96,7 +96,10 @@ class HandSettings:
     pixel_change_min: float = 0.095  # provisional (the study); see docs/hands.md
     # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
     pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
-    pose_every: int = 3  # pose run on every n-th frame, and on every frame while a hand lacks
+    # pose run on every n-th frame, and on every frame while an arm end lacks a hand; 1: every
+    # frame (3 missed the only person cogvideox_3 shows: the pose detector finds him in 2
+    # frames, its tracking follows him after)
+    pose_every: int = 1
     melt_min_visibility: float = 0.8  # pose wrist visibility (the study used 0.8)
     melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
     melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
