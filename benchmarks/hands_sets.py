@@ -95,7 +95,7 @@ def print_tables(results: dict[str, dict], failures: dict[str, list], plausible:
     n = len(failures)
     per_kind = [sum(caught(results[r], w, k) for r, w in failures.items()) for k in kinds]
     total = sum(caught(results[r], w) for r, w in failures.items())
-    print(f"| **caught** | | " + " | ".join(f"{c}/{n}" for c in per_kind)
+    print("| **caught** | | " + " | ".join(f"{c}/{n}" for c in per_kind)
           + f" | **{total}/{n}** |")
     print("\n## Hand findings on negatives (clips with a finding / frames inside findings)\n")
     print("| set | clips | with hands | clips with a finding | frames in findings | "

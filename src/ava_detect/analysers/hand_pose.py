@@ -65,8 +65,8 @@ def hand_in_region(hands: HandsInFrame | None, centre: np.ndarray, size: float) 
     """True when a tracked hand's palm centre lies within the square region."""
     if hands is None or not np.isfinite(centre).all():
         return False
-    palms = np.nanmean(hands.image[:, _PALM, :2].astype(np.float64), axis=1) \
-        if np.isfinite(hands.image[:, 0, 0]).any() else np.empty((0, 2))
+    here = np.isfinite(hands.image[:, 0, 0])
+    palms = hands.image[here][:, _PALM, :2].astype(np.float64).mean(axis=1)
     palms = palms[np.isfinite(palms).all(axis=1)]
     return bool(len(palms) and (np.abs(palms - centre).max(axis=1) <= size / 2).any())
 
