@@ -103,6 +103,7 @@ class HandSettings:
     melt_min_visibility: float = 0.8  # pose wrist visibility (the issue's study used 0.8)
     melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
     melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
+    melt_min_apart: float = 0.75  # the two arm ends' distance, region sides (clasped hands)
     melt_min_s: float = 0.5  # shortest run of such frames that is a finding
     melt_max_gap: int = 1  # frames of a run where the hand model did find a hand, or no pose
     # --- segments: events on one track closer than this (any kinds) are one finding ---

@@ -29,7 +29,9 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
     wrist's visibility is at least ``melt_min_visibility``, the hand region (side ``size``
     around ``centre``) lies inside the picture and is at least ``melt_min_size_px`` wide, the
     wrist moved less than ``melt_max_speed`` region sides a frame since the previous pose
-    frame, and no tracked hand lies in the region.
+    frame, no tracked hand lies in the region, and the other arm's end (when seen as clearly)
+    is at least
+    ``melt_min_apart`` region sides away (hands clasped or touching are not judged).
     """
     need = ("centre", "size", "visibility", "found", "ran", "wrist")
     if any(f"hand_pose.{k}" not in measured for k in need):
@@ -53,8 +55,14 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
             step = np.linalg.norm(np.diff(wrist[ran], axis=0), axis=-1)
             gaps = np.diff(ran)[:, None]
             speed[ran[1:]] = step / gaps / size[ran[1:]]
+        # clasped or touching hands: the hand model fails on interlocked fingers of real
+        # hands too, so two arm ends closer than melt_min_apart region sides are not judged
+        apart = np.linalg.norm(centre[:, 0] - centre[:, 1], axis=-1) / np.fmax(
+            size[:, 0], size[:, 1])
+        both_seen = (vis >= hs.melt_min_visibility).all(axis=1)
+        apart = np.where(np.isnan(apart) | ~both_seen, np.inf, apart)[:, None]
         return ((vis >= hs.melt_min_visibility) & inside & (size >= hs.melt_min_size_px)
-                & (found == 0) & (speed < hs.melt_max_speed))
+                & (found == 0) & (speed < hs.melt_max_speed) & (apart >= hs.melt_min_apart))
 
 
 def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tuple[int, int],
