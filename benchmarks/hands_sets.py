@@ -2,8 +2,8 @@
 
 Used by ``hands_accuracy.py --sets``. Failure clips come with the windows (clip seconds) where
 their broken hands are visible (``generated2-labels.json``, and the frame numbers of
-``SOURCES-hands.md`` for ``generated/``); a finding catches a clip when its first_s lies inside
-a window widened by ``WIDEN_S``. Negatives: every real clip (hands/, faces/, speech/) and the
+``SOURCES-hands.md`` for ``generated/``); a finding catches a clip when its span (first_s to
+end_s) meets a window widened by ``WIDEN_S``. Negatives: every real clip (hands/, faces/, speech/) and the
 generated clips whose hands look fine; any hand finding there is false.
 """
 
@@ -67,10 +67,12 @@ def run_clips(analyzer, media: Path, rels: list[str], cache: Path | None) -> dic
 
 
 def caught(rec: dict, windows: list, kind: str | None = None) -> bool:
-    """A finding (of ``kind``, or any) starts inside a widened window."""
+    """A finding (of ``kind``, or any) whose span (first_s to end_s) meets a widened window:
+    the labels mark example frames of failures that often last longer (a hand that stays
+    melted is reported from where it starts)."""
     return any((kind is None or k == kind) and any(
-        a - WIDEN_S <= first <= b + WIDEN_S for a, b in windows)
-        for k, first, _s, _e in rec["findings"])
+        first <= b + WIDEN_S and max(end, first) >= a - WIDEN_S for a, b in windows)
+        for k, first, _s, end in rec["findings"])
 
 
 def frames_in_findings(rec: dict) -> int:

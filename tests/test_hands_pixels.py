@@ -84,17 +84,31 @@ def _pose_arrays(n: int, lacks: range, *, vis: float = 0.95, size: float = 150.0
             "hand_pose.found": found, "hand_pose.ran": np.ones(n)}
 
 
-def test_an_arm_whose_end_is_no_hand_for_half_a_second_is_a_melt():
-    t_s = np.arange(60) / 25.0
-    m = _pose_arrays(60, range(20, 35))  # 15 frames = 0.6 s
+def test_an_arm_whose_end_is_no_hand_for_long_enough_is_a_melt():
+    t_s = np.arange(80) / 25.0
+    m = _pose_arrays(80, range(20, 42))  # 22 frames = 0.88 s
     events = hand_melts(m, t_s, (1280, 720), HS)
-    assert [(e.kind, e.first, e.last, e.track) for e in events] == [("hand_melt", 20, 34, -2)]
+    assert [(e.kind, e.first, e.last, e.track) for e in events] == [("hand_melt", 20, 41, -2)]
     assert events[0].measured["side"] == "right"
-    assert events[0].measured["frames_without_hand"] == 15
-    # 0.4 s is not enough; one frame with a hand inside the run does not split it
-    assert hand_melts(_pose_arrays(60, range(20, 30)), t_s, (1280, 720), HS) == []
-    gap = _pose_arrays(60, [*range(20, 27), *range(28, 35)])
-    assert [(e.first, e.last) for e in hand_melts(gap, t_s, (1280, 720), HS)] == [(20, 34)]
+    assert events[0].measured["frames_without_hand"] == 22
+    # 0.64 s is not enough; one frame with a hand inside the run does not split it
+    assert hand_melts(_pose_arrays(80, range(20, 36)), t_s, (1280, 720), HS) == []
+    gap = _pose_arrays(80, [*range(20, 30), *range(31, 42)])
+    assert [(e.first, e.last) for e in hand_melts(gap, t_s, (1280, 720), HS)] == [(20, 41)]
+
+
+def test_a_hand_the_hand_model_never_knew_or_clasped_hands_are_not_a_melt():
+    t_s = np.arange(80) / 25.0
+    never = _pose_arrays(80, range(0, 42))  # no hand found from the start (hanging arm)
+    assert hand_melts(never, t_s, (1280, 720), HS) == []
+    clasped = _pose_arrays(80, range(20, 42))
+    clasped["hand_pose.centre"][:, 0] = clasped["hand_pose.centre"][:, 1] + (100.0, 0.0)
+    clasped["hand_pose.size"][:, 0] = 150.0
+    clasped["hand_pose.visibility"][:, 0] = 0.95
+    clasped["hand_pose.found"][:, 0] = 1.0
+    assert hand_melts(clasped, t_s, (1280, 720), HS) == []  # 0.67 region sides apart
+    clasped["hand_pose.centre"][:, 0] = clasped["hand_pose.centre"][:, 1] + (300.0, 0.0)
+    assert len(hand_melts(clasped, t_s, (1280, 720), HS)) == 1  # 2 apart: judged
 
 
 @pytest.mark.parametrize("change", [

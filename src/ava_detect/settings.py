@@ -93,7 +93,7 @@ class HandSettings:
     vanish_edge_frames: float = 3.0
     # --- the picture must confirm every landmark event: motion-compensated change of the
     # hand's region from the frame before into the first broken frame (analysers/hand_change) ---
-    pixel_change_min: float = 0.095  # provisional (the issue's study); see docs/hands.md
+    pixel_change_min: float = 0.13  # see docs/hands.md (false <= 0.11, true >= 0.15 measured)
     # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
     pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
     # pose run on every n-th frame, and on every frame while an arm end lacks a hand; 1: every
@@ -103,8 +103,11 @@ class HandSettings:
     melt_min_visibility: float = 0.8  # pose wrist visibility (the issue's study used 0.8)
     melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
     melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
-    melt_min_apart: float = 0.75  # the two arm ends' distance, region sides (clasped hands)
-    melt_min_s: float = 0.5  # shortest run of such frames that is a finding
+    melt_min_apart: float = 1.0  # the two arm ends' distance, region sides (clasped hands: 0.85
+    # on the clasped hands of echomimicv2 e14c85b, a negative)
+    melt_min_s: float = 0.8  # shortest run that is a finding (hands the hand model misses on
+    # plausible generated footage: runs up to 0.6 s; melted beach hands: 0.9-1.9 s)
+    melt_seen_before_s: float = 1.0  # the hand model found that hand this shortly before
     melt_max_gap: int = 1  # frames of a run where the hand model did find a hand, or no pose
     # --- segments: events on one track closer than this (any kinds) are one finding ---
     merge_gap_s: float = 0.5

@@ -69,7 +69,8 @@ def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tup
                hs: HandSettings) -> list[Event]:
     """Runs of :func:`melt_frames` lasting ``melt_min_s`` seconds or more, per side.
 
-    A run may skip ``melt_max_gap`` frames (the hand model catching a glimpse of the broken
+    The hand model must have found the hand at that arm's end within ``melt_seen_before_s``
+    before the run starts (it gave up on a hand it knew). A run may skip ``melt_max_gap`` frames (the hand model catching a glimpse of the broken
     hand, or the pose skipping a beat). Events carry ``track = -1 - side`` (they are arms, not
     hand tracks); ``value`` is the run's length in frames.
     """
@@ -78,9 +79,12 @@ def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tup
         return []
     frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.04
     min_frames = max(2, int(np.ceil(hs.melt_min_s / frame_s - 1e-9)))
+    recent = max(1, int(round(hs.melt_seen_before_s / frame_s)))
+    found = measured["hand_pose.found"]
     events = []
     for side in range(2):
         col = bad[:, side]
+        seen = np.nan_to_num(found[:, side], nan=0.0) == 1
         n = 0
         while n < len(col):
             if not col[n]:
@@ -95,7 +99,10 @@ def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tup
                     gap += 1
                 m += 1
             frames = int(col[n: last + 1].sum())
-            if frames >= min_frames:
+            # the hand model must have found this hand shortly before: it gave up on a hand
+            # it knew (arms hanging at the sides, hands it never finds, are not judged)
+            known = seen[max(0, n - recent): n + 1].any()
+            if frames >= min_frames and known:
                 events.append(Event(
                     "hand_melt", -1 - side, n, last, float(frames),
                     measured={"side": SIDE_NAMES[side], "frames_without_hand": frames,
