@@ -3,8 +3,8 @@
 Used by ``hands_accuracy.py --sets``. Failure clips come with the windows (clip seconds) where
 their broken hands are visible (``generated2-labels.json``, and the frame numbers of
 ``SOURCES-hands.md`` for ``generated/``); a finding catches a clip when its span (first_s to
-end_s) meets a window widened by ``WIDEN_S``. Negatives: every real clip (hands/, faces/, speech/) and the
-generated clips whose hands look fine; any hand finding there is false.
+end_s) meets a window widened by ``WIDEN_S``. Negatives: every real clip (hands/, faces/,
+speech/) and the generated clips whose hands look fine; any hand finding there is false.
 """
 
 from __future__ import annotations
