@@ -72,7 +72,8 @@ def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tup
     The hand model must have found the hand at that arm's end within ``melt_seen_before_s``
     before the run starts (it gave up on a hand it knew). A run may skip ``melt_max_gap``
     frames (the hand model catching a glimpse of the broken hand, or the pose skipping a beat).
-    Events carry ``track = -1 - side`` (they are arms, not hand tracks); ``value`` is the run's length in frames.
+    Events carry ``track = -1 - side`` (they are arms, not hand tracks); ``value`` is the
+    run's length in frames.
     """
     bad = melt_frames(measured, frame_size, hs)
     if bad is None or not len(bad):
