@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 KIND_ORDER = ("hand_melt", "presence_collapse", "hand_vanished", "palm_flip", "shape_jump",
               "handedness_flip")
 _BEFORE_MAX_BACK = 8  # frames searched back for a clear "before" view of the same hand
+# frames after an event's last frame still searched for the most broken view: a hand often
+# looks worst a frame or two after the landmarks jumped (MimicMotion hb_0: jump at frame 22,
+# fused fingers at 23 and 25)
+_WORST_AFTER = 3
 
 
 def hand_name(tracks: HandTracks, t: int) -> str:
@@ -90,7 +94,7 @@ def make_finding(group: list[Event], tracks: HandTracks, sig: HandSignals, t_s: 
         if e is not main:
             for k, v in e.threshold.items():
                 threshold.setdefault(f"{e.kind}.{k}", v)
-    worst = _most_broken(t, n0, last, change)
+    worst = _most_broken(t, n0, min(last + _WORST_AFTER, len(t_s) - 1), change)
     if worst != n0:
         measured["most_broken_s"] = float(t_s[worst])
     return Finding(
