@@ -215,7 +215,12 @@ def test_collapsed_fingers_are_a_shape_jump():
     tips = [2, 3, 4, 6, 7, 8, 10, 11, 12, 14, 15, 16, 18, 19, 20]
     collapsed[tips] = palm_c + 0.2 * (collapsed[tips] - palm_c)
     frames[20] = collapsed
+    # Revised for issue 15: a shape jump alone is a measurement by default (it fired on real
+    # and plausible generated hands); with shape_jump_alone on it is a finding as before.
     res = run(clip([[f] for f in frames]))
+    assert res.findings == []
+    assert [round(x["t_s"] * FPS) for x in res.details["shape_jumps_alone"]] == [20]
+    res = run(clip([[f] for f in frames]), shape_jump_alone=True)
     jumps = [f for f in res.findings if f.kind == "shape_jump"]
     assert jumps and jumps[0].first_s == pytest.approx(20 / FPS)
     assert jumps[0].measured["shape_change_palm_sizes"] > jumps[0].threshold["shape_jump"]

@@ -82,6 +82,11 @@ class HandSettings:
     # --- shape_jump: articulation changes more than real motion explains ---
     shape_jump: float = 0.4  # RMS landmark move in the palm frame, palm sizes per frame
     shape_jump_per_speed: float = 1.2  # and more than this times the hand's speed
+    # A shape jump alone (no flip, label change or presence drop in the same event) is a
+    # finding only when this is on: alone it fired on real and plausible generated hands whose
+    # picture really changed (an apple turned in the hand, pixel change 0.20; hands near the
+    # face) and caught no generated failure that another kind did not catch too.
+    shape_jump_alone: bool = False
     # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
     presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
     presence_off: float = 0.8  # ... and it lasts until presence is back above this

@@ -82,15 +82,26 @@ class HandTopologyDetector:
         events = [e for e in events if long_enough[e.track]]
         confirmed, unconfirmed = confirm_by_pixels(events, change, hs)
         view = clear_view(sig, presence, hs) & tracks.present
+        groups = group_events(confirmed, signals.t_s, hs.merge_gap_s)
+        # A shape jump on its own (no flip, label change or presence drop with it) stays a
+        # measurement unless shape_jump_alone: on real and plausible generated hands the
+        # landmark model re-poses hands holding objects or swinging past the face while the
+        # picture really changes (see docs/hands.md).
+        alone = [g for g in groups if {e.kind for e in g} == {"shape_jump"}]
+        if not hs.shape_jump_alone:
+            groups = [g for g in groups if g not in alone]
         findings = [
             make_finding(group, tracks, sig, signals.t_s, signals.frame_duration_s, change, view)
-            for group in group_events(confirmed, signals.t_s, hs.merge_gap_s)
+            for group in groups
         ]
         findings += melt_findings
         findings.sort(key=lambda f: (f.first_s, f.kind, -1 if f.track is None else f.track))
         details = _details(tracks, sig, presence, fingers, ok, signals, hs)
         details["pixel_change_into"] = _per_track_change(change, tracks)
         details["unconfirmed_events"] = [_event_note(e, signals.t_s, change) for e in unconfirmed]
+        if not hs.shape_jump_alone:
+            details["shape_jumps_alone"] = [_event_note(g[0], signals.t_s, change)
+                                            for g in alone]
         if findings:
             return CheckResult("fail", findings=findings, details=details)
         barely = barely_present(tracks, sig, long_enough, signals.t_s, hs)
