@@ -7,7 +7,7 @@ by the pixels: the hand's region in frame n against the same region in frame n-1
 compensating the hand's own motion.
 
 For every hand slot of frame m the region is the hand's landmark box (padded by a quarter of its
-side, square), cut from frame m and from frames m+1 and m+2 at the same place, resized to
+side, square), cut from frame m and from frame m+1 at the same place, resized to
 ``_SIDE`` px grey. Dense optical flow (Farneback) from m's crop to the later crop compensates
 the motion; the residual is the mean absolute difference between m's crop and the later crop
 warped back, over the inner part of the crop (a margin of ``_MARGIN`` of the side is left out:
@@ -19,8 +19,8 @@ Output arrays (N, K), aligned with ``signals.hands`` slots of frame m, NaN where
 (no hand in slot k at m, or m is one of the last frames):
 
 - ``hand_change.next``: residual between frame m and m+1 in hand (m, k)'s region;
-- ``hand_change.next2``: the same between m and m+2 (does a change revert a frame later?);
-- ``hand_change.flows`` (N,): flow fields computed per frame (the cost, as a count).
+- ``hand_change.flows`` (N,): flow fields computed per frame (the cost, as a count: one per
+  hand of the previous frame).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def compensated_change(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class HandChangeAnalyzer:
-    """Motion-compensated change of every hand's region to the next frame and the one after."""
+    """Motion-compensated change of every hand's region to the next frame."""
 
     name = "hand_change"
     lane = "hands"
@@ -89,9 +89,8 @@ class HandChangeAnalyzer:
     def __init__(self, *, max_side: int = 1280):
         self._max_side = max_side
         self._full_size: tuple[int, int] | None = None
-        self._past: list[tuple[np.ndarray, list]] = []  # (grey, regions) of frames m-2, m-1
+        self._past: tuple[np.ndarray, list] | None = None  # (grey, regions) of the last frame
         self._next: list[np.ndarray] = []
-        self._next2: list[np.ndarray] = []
         self._flows: list[int] = []
 
     def begin(self, info: ClipInfo) -> None:
@@ -107,27 +106,21 @@ class HandChangeAnalyzer:
             regions = [region(hands.image[k], scale, size) for k in range(k_slots)]
         m = len(self._next)
         self._next.append(np.full(k_slots, np.nan, np.float32))
-        self._next2.append(np.full(k_slots, np.nan, np.float32))
         self._flows.append(0)
-        for back, out in ((1, self._next), (2, self._next2)):
-            if len(self._past) < back:
-                continue
-            old, old_regions = self._past[-back]
+        if self._past is not None:
+            old, old_regions = self._past
             for k, box in enumerate(old_regions):
                 if box is None:
                     continue
                 x0, y0, x1, y1 = box
-                out[m - back][k] = compensated_change(old[y0:y1, x0:x1], grey[y0:y1, x0:x1])
+                self._next[m - 1][k] = compensated_change(old[y0:y1, x0:x1], grey[y0:y1, x0:x1])
                 self._flows[m] += 1
-        self._past = (self._past + [(grey, regions)])[-2:]
+        self._past = (grey, regions)
 
     def finish(self) -> dict[str, np.ndarray]:
         k = max((len(r) for r in self._next), default=0)
-        out = {}
-        for key, rows in (("next", self._next), ("next2", self._next2)):
-            data = np.full((len(rows), k), np.nan, np.float32)
-            for n, r in enumerate(rows):
-                data[n, : len(r)] = r
-            out[f"{self.name}.{key}"] = data
-        out[f"{self.name}.flows"] = np.asarray(self._flows, np.float32)
-        return out
+        data = np.full((len(self._next), k), np.nan, np.float32)
+        for n, r in enumerate(self._next):
+            data[n, : len(r)] = r
+        return {f"{self.name}.next": data,
+                f"{self.name}.flows": np.asarray(self._flows, np.float32)}
