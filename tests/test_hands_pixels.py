@@ -142,3 +142,23 @@ def test_arm_ends_and_hand_regions_from_pose_points():
                          score=np.array([0.9, np.nan]))
     assert hand_in_region(frame, centre[1], size[1])
     assert not hand_in_region(frame, centre[1] + 200, size[1])
+
+
+def test_events_while_the_pose_sees_both_hands_together_are_not_judged():
+    from ava_detect.detectors.hands.detector import confirm_by_pixels
+    from ava_detect.detectors.hands.melt import hands_clasped
+    from ava_detect.detectors.hands.rules import Event
+
+    m = _pose_arrays(40, [])
+    m["hand_pose.centre"][:, 0] = m["hand_pose.centre"][:, 1] + (100.0, 0.0)  # 0.67 apart
+    m["hand_pose.size"][:, 0] = 150.0
+    m["hand_pose.visibility"][:, 0] = 0.95
+    m["hand_pose.centre"][30:, 0] += 300.0  # from frame 30 the hands are apart (2.67)
+    clasped = hands_clasped(m, 40, HS)
+    assert clasped[:30].all() and not clasped[30:].any()
+    change = np.full((40, 1), 0.3)
+    events = [Event("presence_collapse", 0, 20, 22, 0.2), Event("palm_flip", 0, 35, 36, 1.0)]
+    yes, no = confirm_by_pixels(events, change, HS, clasped)
+    assert [e.first for e in yes] == [35] and [e.first for e in no] == [20]
+    assert no[0].measured["hands_clasped"] is True
+    assert not hands_clasped({}, 40, HS).any()  # no pose: nothing is excluded

@@ -17,7 +17,7 @@ from ...signals.hands import hand_signals, track_hands
 from ..plots import MAX_PLOT_POINTS, number
 from ..registry import register
 from .findings import group_events, hand_name, make_finding, melt_finding
-from .melt import hand_melts
+from .melt import hand_melts, hands_clasped
 from .rules import (
     Event,
     clear_view,
@@ -80,7 +80,8 @@ class HandTopologyDetector:
             + presence_and_vanish(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
-        confirmed, unconfirmed = confirm_by_pixels(events, change, hs)
+        clasped = hands_clasped(signals.measured, signals.n_frames, hs)
+        confirmed, unconfirmed = confirm_by_pixels(events, change, hs, clasped)
         view = clear_view(sig, presence, hs) & tracks.present
         groups = group_events(confirmed, signals.t_s, hs.merge_gap_s)
         # A shape jump on its own (no flip, label change or presence drop with it) stays a
@@ -125,21 +126,25 @@ def change_into(tracks: HandTracks, next_per_slot: np.ndarray | None) -> np.ndar
     return out
 
 
-def confirm_by_pixels(events: list[Event], change: np.ndarray, hs: HandSettings
-                      ) -> tuple[list[Event], list[Event]]:
+def confirm_by_pixels(events: list[Event], change: np.ndarray, hs: HandSettings,
+                      clasped: np.ndarray | None = None) -> tuple[list[Event], list[Event]]:
     """Split events into those the picture confirms and those it does not.
 
     An event at frame n counts only when the hand's region changed by at least
     ``pixel_change_min`` from n-1 into n after compensating its motion: when the landmarks
     jump, flip or lose a hand but the picture hardly changed, it is landmark jitter. An
     unmeasured change (NaN) does not confirm. The change is added to the event's measurements.
+    Events at frames where ``clasped`` (N,) is true (the pose model sees both hands together:
+    interlocked real fingers shift and defeat the hand model) are not judged either.
     """
     yes, no = [], []
     for e in events:
         value = change[e.first, e.track]
         e.measured["pixel_change"] = None if np.isnan(value) else round(float(value), 4)
         e.threshold["pixel_change_min"] = hs.pixel_change_min
-        (yes if value >= hs.pixel_change_min else no).append(e)
+        together = clasped is not None and bool(clasped[max(e.first - 1, 0): e.first + 1].any())
+        e.measured["hands_clasped"] = together
+        (yes if value >= hs.pixel_change_min and not together else no).append(e)
     return yes, no
 
 
@@ -179,7 +184,8 @@ def _event_note(e: Event, t_s: np.ndarray, change: np.ndarray) -> dict:
     """A landmark event the picture did not confirm (kept as a measurement)."""
     value = change[e.first, e.track]
     return {"kind": e.kind, "track": e.track, "t_s": round(float(t_s[e.first]), 4),
-            "pixel_change": None if np.isnan(value) else round(float(value), 4)}
+            "pixel_change": None if np.isnan(value) else round(float(value), 4),
+            "hands_clasped": bool(e.measured.get("hands_clasped", False))}
 
 
 def track_values(tracks: HandTracks, per_slot: np.ndarray | None,

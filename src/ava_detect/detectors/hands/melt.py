@@ -65,6 +65,24 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
                 & (found == 0) & (speed < hs.melt_max_speed) & (apart >= hs.melt_min_apart))
 
 
+def hands_clasped(measured: dict[str, np.ndarray], n_frames: int, hs: HandSettings
+                  ) -> np.ndarray:
+    """(N,) bool: the pose model sees both wrists clearly (visibility >= ``melt_min_visibility``)
+    and the two hand regions' centres closer than ``melt_min_apart`` region sides: clasped or
+    touching hands, where the hand model loses interlocked real fingers too. All False when
+    the pose analyser did not run."""
+    need = ("hand_pose.centre", "hand_pose.size", "hand_pose.visibility")
+    if any(k not in measured for k in need) or len(measured[need[0]]) != n_frames:
+        return np.zeros(n_frames, bool)
+    centre = measured["hand_pose.centre"].astype(np.float64)
+    size = measured["hand_pose.size"].astype(np.float64)
+    vis = measured["hand_pose.visibility"].astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        apart = np.linalg.norm(centre[:, 0] - centre[:, 1], axis=-1) / np.fmax(
+            size[:, 0], size[:, 1])
+        return (vis >= hs.melt_min_visibility).all(axis=1) & (apart < hs.melt_min_apart)
+
+
 def hand_melts(measured: dict[str, np.ndarray], t_s: np.ndarray, frame_size: tuple[int, int],
                hs: HandSettings) -> list[Event]:
     """Runs of :func:`melt_frames` lasting ``melt_min_s`` seconds or more, per side.
