@@ -80,7 +80,10 @@ class HandTopologyDetector:
             + presence_and_vanish(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
-        clasped = hands_clasped(signals.measured, signals.n_frames, hs)
+        # clasped: the pose model sees both hands together where the hand model finds at most
+        # one hand (two tracked hands are judged apart by the gate's own distance rule)
+        clasped = hands_clasped(signals.measured, signals.n_frames, hs) & (
+            tracks.present.sum(axis=1) <= 1)
         confirmed, unconfirmed = confirm_by_pixels(events, change, hs, clasped)
         view = clear_view(sig, presence, hs) & tracks.present
         groups = group_events(confirmed, signals.t_s, hs.merge_gap_s)
@@ -105,14 +108,14 @@ class HandTopologyDetector:
                                             for g in alone]
         if findings:
             return CheckResult("fail", findings=findings, details=details)
+        judged = int(ok.sum())
+        if judged >= hs.min_gated_frames:
+            return CheckResult("pass", details=details)
         barely = barely_present(tracks, sig, long_enough, signals.t_s, hs)
         if barely:
             return CheckResult("skipped", reason=barely, details=details)
-        judged = int(ok.sum())
-        if judged < hs.min_gated_frames:
-            return CheckResult("inconclusive", reason=_why_not_judged(tracks, sig, presence, hs),
-                               details=details)
-        return CheckResult("pass", details=details)
+        return CheckResult("inconclusive", reason=_why_not_judged(tracks, sig, presence, hs),
+                           details=details)
 
 
 def change_into(tracks: HandTracks, next_per_slot: np.ndarray | None) -> np.ndarray:
