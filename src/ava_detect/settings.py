@@ -101,8 +101,9 @@ class HandSettings:
     pixel_change_min: float = 0.13  # see docs/hands.md (false <= 0.11, true >= 0.15 measured)
     # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
     pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
-    # pose run on every n-th frame, and on every frame while an arm end lacks a hand; 1: every
-    # frame (3 missed the only person cogvideox_3 shows: the pose detector finds him in 2
+    # pose run on every n-th frame while a hand was found within melt_seen_before_s (none in
+    # talking heads without hands), and on every frame while an arm end lacks a hand; 1: every
+    # such frame (3 missed the only person cogvideox_3 shows: the pose detector finds him in 2
     # frames, its tracking follows him after)
     pose_every: int = 1
     melt_min_visibility: float = 0.8  # pose wrist visibility (the study used 0.8)

@@ -49,7 +49,9 @@ def _hand_change(settings: Settings, models: Any) -> FrameAnalyzer:
 def _hand_pose(settings: Settings, models: Any) -> FrameAnalyzer:
     from .hand_pose import HandPoseAnalyzer
 
-    return HandPoseAnalyzer(models.pose_tracker, every=settings.hands.pose_every)
+    hs = settings.hands
+    return HandPoseAnalyzer(models.pose_tracker, every=hs.pose_every,
+                            window_s=hs.melt_seen_before_s)
 
 
 def _face(settings: Settings, models: Any) -> FrameAnalyzer:

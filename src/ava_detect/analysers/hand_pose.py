@@ -6,9 +6,11 @@ wrist and hand region and whether the hand tracker found a hand in that region. 
 (:mod:`ava_detect.detectors.hands.melt`) turns runs of "arm in view, hand end not a hand" into
 ``hand_melt`` events.
 
-Cost: the pose model runs on every ``every``-th frame, and on every frame while an arm's end
-lacks a hand (from the first such frame until a hand is found again or the arm leaves), so a
-clip whose hands the hand tracker follows costs one pose run per ``every`` frames.
+Cost: the pose model runs only while the hand tracker has found a hand within the last
+``window_s`` seconds (a melt is judged only on a hand the hand model knew shortly before; this
+also covers clasped hands) or while an arm's end lacks a hand (from the first such frame until a
+hand is found again or the arm leaves), and then on every ``every``-th frame (every frame while
+an arm's end lacks a hand). A talking head without hands costs no pose run.
 
 Output arrays, NaN where the pose did not run or found no person (side 0 = the model's "left",
 1 = "right"):
@@ -77,12 +79,14 @@ class HandPoseAnalyzer:
     name = "hand_pose"
     lane = "hands"
 
-    def __init__(self, pose_model, *, every: int = 3):
+    def __init__(self, pose_model, *, every: int = 1, window_s: float = 1.0):
         """``pose_model``: zero-argument function giving the pipeline's pose tracker, reset
         for a new clip (called once per clip, in :meth:`begin`)."""
         self._get_model = pose_model
         self._model = None
         self._every = max(1, int(every))
+        self._window_s = float(window_s)
+        self._hand_seen_s = -np.inf  # time of the last frame with a tracked hand
         self._full_size: tuple[int, int] | None = None
         self._rows: list[tuple] = []
         self._dense = False  # an arm's end lacked a hand in the last frame the pose ran on
@@ -91,13 +95,17 @@ class HandPoseAnalyzer:
         self._full_size = info.display_size
         self._rows = []
         self._dense = False
+        self._hand_seen_s = -np.inf
         self._model = self._get_model()
 
     def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:
         n = len(self._rows)
         empty = (np.full((2, 2), np.nan), np.full((2, 2), np.nan), np.full(2, np.nan),
                  np.full(2, np.nan), np.full(2, np.nan), 0.0)
-        if not (self._dense or n % self._every == 0) or self._full_size is None:
+        if hands is not None and np.isfinite(hands.image[:, 0, 0]).any():
+            self._hand_seen_s = frame.t_s
+        recent = frame.t_s - self._hand_seen_s <= self._window_s
+        if not (self._dense or (recent and n % self._every == 0)) or self._full_size is None:
             self._rows.append(empty)
             return
         pose = self._model.process(frame.rgb, self._full_size)
