@@ -80,10 +80,12 @@ class HandTopologyDetector:
             + presence_and_vanish(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
-        # clasped: the pose model sees both hands together where the hand model finds at most
-        # one hand (two tracked hands are judged apart by the gate's own distance rule)
-        clasped = hands_clasped(signals.measured, signals.n_frames, hs) & (
-            tracks.present.sum(axis=1) <= 1)
+        # clasped: the pose model sees both hands together where the hand model found at most
+        # one hand in the frame before (two tracked hands are kept apart by the gate's own
+        # distance rule; a hand that vanishes leaves one hand in the frame itself)
+        count = tracks.present.sum(axis=1)
+        clasped = hands_clasped(signals.measured, signals.n_frames, hs)
+        clasped &= np.concatenate([count[:1], count[:-1]]) <= 1
         confirmed, unconfirmed = confirm_by_pixels(events, change, hs, clasped)
         view = clear_view(sig, presence, hs) & tracks.present
         groups = group_events(confirmed, signals.t_s, hs.merge_gap_s)
