@@ -78,7 +78,8 @@ FAILURE_MODES: dict[str, FailureMode] = {
         ),
         limits=(
             "Gloves, edge-on hands, strong motion blur and hands under about 40 px are not "
-            "measurable; the landmark model does not find about a quarter of melted hands at all.",
+            "measurable; a melted hand the landmark model never found (not even shortly "
+            "before) is not caught, nor are clasped hands or stylised characters.",
             "A finding shows a change no real hand makes; the evidence frames show what it looks "
             "like. Broken hands that stay broken without changing may not be caught.",
         ),
