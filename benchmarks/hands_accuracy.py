@@ -3,6 +3,12 @@
 Usage::
 
     AVA_TEST_MEDIA=../shared/media python benchmarks/hands_accuracy.py [--quick]
+    AVA_TEST_MEDIA=../shared/media python benchmarks/hands_accuracy.py --sets [--cache DIR]
+
+``--sets`` runs the check on real generator output instead (issue 15): per finding kind, the
+generated hand-failure clips caught inside their visible window, and the clips and frames with
+a hand finding among every real clip and the generated clips whose hands look fine
+(``hands_sets.py``). ``--cache`` keeps each clip's result, so a second run only prints.
 
 For every real hand video it prints the frames covered by each finding kind (all should be
 0), then builds edited copies (mirror = palm/back flip, smear = collapse, erase_finger = four
@@ -73,6 +79,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="one moment per hand track")
     ap.add_argument("--moments", type=int, default=3, help="edited moments per hand track")
+    ap.add_argument("--sets", action="store_true",
+                    help="generated failures and every real clip (issue 15 tables) only")
+    ap.add_argument("--cache", type=Path, default=None, help="folder for --sets results")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a setting, as the CLI's --set (e.g. tracking.hand_model_complexity=0)")
     args = ap.parse_args()
@@ -81,6 +90,14 @@ def main() -> None:
     for text in args.set:
         settings = settings.with_overrides(parse_assignment(text))
     analyzer = Analyzer(settings)
+    if args.sets:
+        from hands_sets import clip_sets, print_tables, run_clips
+
+        failures, plausible, real = clip_sets(media)
+        results = run_clips(analyzer, media, list(failures) + plausible + real, args.cache)
+        print_tables(results, failures, plausible, real, KINDS)
+        analyzer.close()
+        return
     # the same edits judged without the presence re-run: what hand_vanished catches alone
     no_presence = Analyzer(settings.with_overrides({"hands": {"presence_rerun": False}}))
 

@@ -297,8 +297,13 @@ def test_hand_evidence_gets_the_tracked_landmarks_of_that_frame(index_clip):
         ev.points = None
     n = 100
     image = np.full((n, 2, 21, 3), np.nan, np.float32)
+    # Revised for issue 14 (box of one hand, points of the other): points now come from the
+    # detector's tracks, not from the slot numbered like the track, so the landmarks need
+    # their depth (tracking measures palms in 3-D).
+    image[49, 0] = 0.0
     image[49, 0, :, :2] = np.arange(42).reshape(21, 2)  # track 0 at frame 49 (the "before")
-    image[51, 1, :, :2] = 7.0  # another hand at the first-failure frame: not this track
+    image[51, 1] = 0.0
+    image[51, 1, :, :2] = np.arange(42).reshape(21, 2) + 500.0  # another hand, far away
     hands = HandArrays(image=image, world=image.copy(), handedness=image[..., 0, 0],
                        score=image[..., 0, 0])  # fmt: skip
     signals = ClipSignals(info=probe(index_clip), t_s=np.arange(n) / FPS, frame_size=(640, 360),

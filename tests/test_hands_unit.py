@@ -45,8 +45,14 @@ def hand(centre=(400.0, 500.0), scale=100.0, yaw_deg=0.0, mirror=False) -> np.nd
 
 
 def clip(frames: list[list[np.ndarray | None]], labels=None, scores=None,
-         presence: np.ndarray | None = None, size=(1280, 720)) -> ClipSignals:
-    """ClipSignals from per-frame lists of hands (None = slot empty)."""
+         presence: np.ndarray | None = None, size=(1280, 720),
+         change: float | np.ndarray = 0.3) -> ClipSignals:
+    """ClipSignals from per-frame lists of hands (None = slot empty).
+
+    ``change``: the hand_change analyser's per-slot picture change to the next frame
+    (``hand_change.next``), one value for every hand or an (N, K) array; the default says
+    the picture changed as much as the landmarks (a real break the pixels confirm).
+    """
     n, k = len(frames), max(len(f) for f in frames)
     image = np.full((n, k, 21, 3), np.nan, np.float32)
     hand_lab = np.full((n, k), np.nan, np.float32)
@@ -68,6 +74,9 @@ def clip(frames: list[list[np.ndarray | None]], labels=None, scores=None,
                            handedness=hand_lab, score=score)
     if presence is not None:
         sig.measured["hand_presence.score"] = presence.astype(np.float32)
+    nxt = np.broadcast_to(np.asarray(change, np.float32), (n, k)).copy()
+    nxt[np.isnan(image[:, :, 0, 0])] = np.nan
+    sig.measured["hand_change.next"] = nxt
     return sig
 
 
@@ -206,7 +215,12 @@ def test_collapsed_fingers_are_a_shape_jump():
     tips = [2, 3, 4, 6, 7, 8, 10, 11, 12, 14, 15, 16, 18, 19, 20]
     collapsed[tips] = palm_c + 0.2 * (collapsed[tips] - palm_c)
     frames[20] = collapsed
+    # Revised for issue 15: a shape jump alone is a measurement by default (it fired on real
+    # and plausible generated hands); with shape_jump_alone on it is a finding as before.
     res = run(clip([[f] for f in frames]))
+    assert res.findings == []
+    assert [round(x["t_s"] * FPS) for x in res.details["shape_jumps_alone"]] == [20]
+    res = run(clip([[f] for f in frames]), shape_jump_alone=True)
     jumps = [f for f in res.findings if f.kind == "shape_jump"]
     assert jumps and jumps[0].first_s == pytest.approx(20 / FPS)
     assert jumps[0].measured["shape_change_palm_sizes"] > jumps[0].threshold["shape_jump"]
@@ -278,14 +292,70 @@ def test_a_hand_leaving_through_the_frame_edge_is_not_a_vanish():
     assert run(clip(frames)).findings == []
 
 
-def test_no_hands_is_skipped_and_tiny_hands_are_inconclusive():
+def test_no_hands_or_barely_present_hands_are_skipped_and_unjudged_hands_inconclusive():
+    # Revised for issue 14 item 4: hands too small THROUGHOUT are barely part of the clip, so
+    # the check is skipped (it used to be inconclusive); inconclusive is kept for hands that
+    # are a real part of the clip but could not be judged (here: large but always fast).
     empty = clip([[None]] * 10)
     res = run(empty)
     assert res.status == "skipped" and "no hand" in res.reason
     tiny = clip([[hand(scale=30.0, centre=(400.0 + i, 300.0))] for i in range(30)])
     res = run(tiny)
+    assert res.status == "skipped"
+    assert res.reason.startswith("hands seen in 30 frames, none large enough to judge")
+    fast = clip([[hand(centre=(200.0 + 40 * i, 300.0))] for i in range(40)], size=(1920, 1080))
+    res = run(fast)
     assert res.status == "inconclusive"
-    assert "palm under 40 px" in res.reason and "30 with a palm" in res.reason
+    assert "39 moving faster than 0.25 palm widths a frame" in res.reason  # frame 0 has no speed
+
+
+def test_a_stray_hand_in_a_talking_head_is_skipped_not_inconclusive():
+    # a large hand in 6 frames of a 200-frame clip (0.24 s at 25 fps): no subject to judge
+    frames = [[None]] * 200
+    for i in range(100, 106):
+        frames[i] = [hand(centre=(400.0 + 30 * (i - 100), 500.0))]
+    res = run(clip(frames))
+    assert res.status == "skipped"
+    assert res.reason.startswith("hands seen in 6 frames, only 6 large enough to judge")
+    # the same hand in view for 20 frames (0.8 s) is a subject: judged (here: pass)
+    steady_20 = [[None]] * 100 + [[f] for f in steady(20)] + [[None]] * 80
+    assert run(clip(steady_20)).status == "pass"
+
+
+def test_landmark_jumps_the_picture_does_not_confirm_are_not_findings():
+    frames = steady()
+    for i in range(20, 24):
+        frames[i] = hand(centre=(400.0 + i, 500.0), mirror=True)
+    change = np.full((40, 1), 0.04, np.float32)  # the pixels hardly changed: jitter
+    res = run(clip([[f] for f in frames], change=change))
+    assert res.findings == []
+    notes = res.details["unconfirmed_events"]
+    assert {n["kind"] for n in notes} >= {"palm_flip"}
+    assert all(n["pixel_change"] == pytest.approx(0.04) for n in notes)
+    change[20, 0] = 0.2  # the change from frame 20 into 21 does not confirm frame 20
+    assert run(clip([[f] for f in frames], change=change)).findings == []
+    change[19, 0] = 0.2  # from 19 into 20: confirmed
+    res = run(clip([[f] for f in frames], change=change))
+    assert [round(f.first_s * FPS) for f in res.findings] == [20]
+    assert res.findings[0].measured["pixel_change"] == pytest.approx(0.2)
+
+
+def test_one_event_with_several_kinds_is_one_finding():
+    frames = steady()
+    for i in range(20, 24):
+        frames[i] = hand(centre=(400.0 + i, 500.0), mirror=True)
+    labels = [[-1] for _ in frames]
+    for i in range(20, 24):
+        labels[i] = [1]
+    res = run(clip([[f] for f in frames], labels=labels))
+    assert len(res.findings) == 1
+    f = res.findings[0]
+    assert {"palm_flip", "handedness_flip"} <= set(f.measured["kinds"])
+    assert f.description.startswith("Right hand #1: from 0.80 s")
+    assert f.evidence[0].points is not None and f.evidence[1].points is not None
+    # the box and the points are the same hand
+    x0, _, x1, _ = f.evidence[1].box
+    assert all(x0 <= p[0] <= x1 for p in f.evidence[1].points)
 
 
 def test_plot_signals_follow_the_convention():

@@ -65,7 +65,11 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "explain: the palm/back side flipping without passing edge-on, the left/right label "
             "flipping on the same hand, the hand's shape (landmarks scaled by palm size) jumping "
             "further than its own motion explains, the model's confidence that a hand is present "
-            "collapsing, and a steadily tracked hand vanishing mid-motion.",
+            "collapsing, and a steadily tracked hand vanishing mid-motion. Each such change must "
+            "also be visible in the picture: the hand's region, compared between the two frames "
+            "after compensating its motion, must really have changed. Where the hand model "
+            "gives up, MediaPipe's pose model follows the arm: a clearly seen, slowly moving arm "
+            "whose end the hand model does not find as a hand for half a second is a melted hand.",
             "A change only counts while the hand can be judged: it moves less than about a "
             "quarter of a palm width per frame, stays well apart from other hands, and its palm "
             "is at least about 40 px wide. A finding needs the change to hold with hysteresis "
@@ -74,7 +78,8 @@ FAILURE_MODES: dict[str, FailureMode] = {
         ),
         limits=(
             "Gloves, edge-on hands, strong motion blur and hands under about 40 px are not "
-            "measurable; the landmark model does not find about a quarter of melted hands at all.",
+            "measurable; a melted hand the landmark model never found (not even shortly "
+            "before) is not caught, nor are clasped hands or stylised characters.",
             "A finding shows a change no real hand makes; the evidence frames show what it looks "
             "like. Broken hands that stay broken without changing may not be caught.",
         ),
@@ -167,6 +172,7 @@ KIND_WORDING: dict[str, str] = {
     "shape_jump": "hand shape jump",
     "presence_collapse": "hand dissolves",
     "hand_vanished": "hand vanishes mid-motion",
+    "hand_melt": "hand melts into a finger-less shape",
     "identity_switch": "switch to a different person",
     "identity_drift": "gradual change to a different person",
     "av_offset": "audio/video offset",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .embedding import FaceEmbedder
     from .landmarks import FaceTracker, HandLandmarkRerun, HandTracker
+    from .landmarks.pose import PoseTracker
     from .settings import TrackingSettings
 
 
@@ -26,6 +27,7 @@ class Models:
         self._faces: FaceTracker | None = None
         self._rerun: HandLandmarkRerun | None = None
         self._embedder: FaceEmbedder | None = None
+        self._pose: PoseTracker | None = None
 
     def hand_tracker(self) -> HandTracker:
         """The hand tracker, reset for a new clip."""
@@ -67,6 +69,16 @@ class Models:
             self._rerun = HandLandmarkRerun(model_complexity=self.tracking.hand_model_complexity)
         return self._rerun
 
+    def pose_tracker(self) -> PoseTracker:
+        """The body pose tracker (arms for the hand check), reset for a new clip."""
+        from .landmarks.pose import PoseTracker
+
+        if self._pose is None:
+            self._pose = PoseTracker()
+        else:
+            self._pose.reset()
+        return self._pose
+
     def embedder(self) -> FaceEmbedder:
         """The face identity model (its descriptors run in a child process)."""
         from .embedding import DlibFaceEmbedder
@@ -77,7 +89,7 @@ class Models:
 
     def close(self) -> None:
         """Close every model that was loaded; the next request loads it again."""
-        for model in (self._hands, self._faces, self._rerun, self._embedder):
+        for model in (self._hands, self._faces, self._rerun, self._embedder, self._pose):
             if model is not None:
                 model.close()
-        self._hands = self._faces = self._rerun = self._embedder = None
+        self._hands = self._faces = self._rerun = self._embedder = self._pose = None

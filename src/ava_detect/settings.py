@@ -82,6 +82,11 @@ class HandSettings:
     # --- shape_jump: articulation changes more than real motion explains ---
     shape_jump: float = 0.4  # RMS landmark move in the palm frame, palm sizes per frame
     shape_jump_per_speed: float = 1.2  # and more than this times the hand's speed
+    # A shape jump alone (no flip, label change or presence drop in the same event) is a
+    # finding only when this is on: alone it fired on real and plausible generated hands whose
+    # picture really changed (an apple turned in the hand, pixel change 0.20; hands near the
+    # face) and caught no generated failure that another kind did not catch too.
+    shape_jump_alone: bool = False
     # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
     presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
     presence_off: float = 0.8  # ... and it lasts until presence is back above this
@@ -91,13 +96,35 @@ class HandSettings:
     # hand's motion (else it may simply be leaving the picture)
     vanish_edge_margin: float = 0.25
     vanish_edge_frames: float = 3.0
-    # --- segments: events of one kind on one track closer than this are one finding ---
+    # --- the picture must confirm every landmark event: motion-compensated change of the
+    # hand's region from the frame before into the first broken frame (analysers/hand_change) ---
+    pixel_change_min: float = 0.13  # see docs/hands.md (false <= 0.11, true >= 0.15 measured)
+    # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
+    pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
+    # pose run on every n-th frame while a hand was found within melt_seen_before_s (none in
+    # talking heads without hands), and on every frame while an arm end lacks a hand; 1: every
+    # such frame (3 missed the only person cogvideox_3 shows: the pose detector finds him in 2
+    # frames, its tracking follows him after)
+    pose_every: int = 1
+    melt_min_visibility: float = 0.8  # pose wrist visibility (the issue's study used 0.8)
+    melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
+    melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
+    melt_min_apart: float = 1.0  # the two arm ends' distance, region sides (clasped hands: 0.85
+    # on the clasped hands of echomimicv2 e14c85b, a negative)
+    melt_min_s: float = 0.8  # shortest run that is a finding (hands the hand model misses on
+    # plausible generated footage: runs up to 0.6 s; melted beach hands: 0.9-1.9 s)
+    melt_seen_before_s: float = 1.0  # the hand model found that hand this shortly before
+    melt_max_gap: int = 1  # frames of a run where the hand model did find a hand, or no pose
+    # --- segments: events on one track closer than this (any kinds) are one finding ---
     merge_gap_s: float = 0.5
     # --- joint anatomy limits (supporting measurements, never alarms: generated hands stay
     # inside the real range too); the worst value on the real clips x ~1.1-1.2 ---
     sideways_bend_deg: float = 60.0  # sideways bend at a middle/end knuckle (real max 50)
     thumb_back_deg: float = 140.0  # |thumb direction| in the palm plane (real max 130)
     # --- verdict when nothing could be judged ---
+    # Hands seen with a palm >= gate_min_palm_px for less than this (seconds of frames) are
+    # barely part of the clip: skipped, not inconclusive (a stray hand in a talking head).
+    subject_min_s: float = 0.5  # provisional; see docs/hands.md
     min_gated_frames: int = 5  # fewer judged frames over the clip: inconclusive
 
 

@@ -8,6 +8,8 @@ per-frame arrays into ``signals.measured`` as ``"<name>.<array>"``.
 |---|---|---|---|
 | ``hand_presence`` | hand_presence.py | hands | hand landmark re-run |
 | ``finger_count`` | finger_count.py (+ finger_silhouette.py) | hands | none |
+| ``hand_change`` | hand_change.py | hands | none (optical flow) |
+| ``hand_pose`` | hand_pose.py | hands | pose tracker |
 | ``face`` | face_identity.py (+ face_pixels.py) | faces | face embedder |
 """
 
@@ -38,6 +40,20 @@ def _finger_count(settings: Settings, models: Any) -> FrameAnalyzer:
     return FingerCountAnalyzer(max_side=settings.analysis_max_side)
 
 
+def _hand_change(settings: Settings, models: Any) -> FrameAnalyzer:
+    from .hand_change import HandChangeAnalyzer
+
+    return HandChangeAnalyzer(max_side=settings.analysis_max_side)
+
+
+def _hand_pose(settings: Settings, models: Any) -> FrameAnalyzer:
+    from .hand_pose import HandPoseAnalyzer
+
+    hs = settings.hands
+    return HandPoseAnalyzer(models.pose_tracker, every=hs.pose_every,
+                            window_s=hs.melt_seen_before_s)
+
+
 def _face(settings: Settings, models: Any) -> FrameAnalyzer:
     from .face_identity import FaceAnalyzer
 
@@ -47,6 +63,8 @@ def _face(settings: Settings, models: Any) -> FrameAnalyzer:
 ANALYSERS: dict[str, Factory] = {
     "hand_presence": _hand_presence,
     "finger_count": _finger_count,
+    "hand_change": _hand_change,
+    "hand_pose": _hand_pose,
     "face": _face,
 }
 

@@ -97,17 +97,23 @@ def write_evidence(report: Report, clip: str | Path, paths: OutputPaths) -> Evid
 def add_hand_landmarks(report: Report, signals: ClipSignals | None) -> int:
     """Give hand evidence without ``points`` the tracked hand's 21 landmarks on that frame.
 
-    Uses the analysis's own landmarks (``signals.hands.image``, full-resolution pixels) of the
-    finding's ``track`` at the analysed frame whose time equals ``Evidence.t_s``. Detectors that
+    Uses the analysis's own landmarks (full-resolution pixels) of the finding's ``track`` (as
+    :func:`ava_detect.signals.hands.track_hands` numbers them, like the detector) at the
+    analysed frame whose time equals ``Evidence.t_s``. Detectors that
     set ``points`` themselves are left alone. Returns how many evidence items were filled.
     """
     if signals is None or signals.hands is None or not len(signals.t_s):
         return 0
+    from ..signals.hands import track_hands
+
+    # ``finding.track`` numbers the detector's tracks, not the tracker's slots (which hand
+    # sits in which slot changes over a clip): the same tracking gives the track's points.
+    points = track_hands(signals.hands).points
     filled = 0
     for finding in report.findings:
         if finding.mode != "hands" or finding.track is None:
             continue
-        if not 0 <= finding.track < signals.hands.image.shape[1]:
+        if not 0 <= finding.track < points.shape[1]:
             continue
         for ev in finding.evidence:
             if ev.points is not None or _key(ev.t_s) is None:
@@ -115,7 +121,7 @@ def add_hand_landmarks(report: Report, signals: ClipSignals | None) -> int:
             i = int(np.argmin(np.abs(signals.t_s - ev.t_s)))
             if abs(signals.t_s[i] - ev.t_s) > 1e-3:
                 continue
-            pts = signals.hands.image[i, finding.track, :, :2]
+            pts = points[i, finding.track, :, :2]
             if np.isfinite(pts).all():
                 ev.points = np.round(pts.astype(float), 2).tolist()
                 filled += 1
@@ -266,11 +272,14 @@ def draw_landmarks(img: np.ndarray, pts: np.ndarray, colour: tuple[int, int, int
     ok = np.isfinite(pts).all(axis=1)
     ipts = np.where(ok[:, None], pts, 0).round().astype(int)
     if len(pts) == 21:
+        # A hand skeleton is drawn thin (1 px bones, 2 px joints) so the fingers it lies on
+        # stay visible: the picture, not the skeleton, is the evidence.
         for a, b in HAND_BONES:
             if ok[a] and ok[b]:
-                p, q = tuple(ipts[a]), tuple(ipts[b])
-                cv2.line(img, p, q, (255, 255, 255), 3, cv2.LINE_AA)
-                cv2.line(img, p, q, colour, 1, cv2.LINE_AA)
+                cv2.line(img, tuple(ipts[a]), tuple(ipts[b]), colour, 1, cv2.LINE_AA)
+        for i in np.flatnonzero(ok):
+            cv2.circle(img, tuple(ipts[i]), 2, colour, -1, cv2.LINE_AA)
+        return
     radius = 4 if len(pts) <= 68 else 1
     for i in np.flatnonzero(ok):
         centre = tuple(ipts[i])

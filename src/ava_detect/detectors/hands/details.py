@@ -36,7 +36,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
         steady = view[:, t] & (np.nan_to_num(sig.speed[:, t], nan=np.inf) < hs.gate_max_speed)
         entry = {
             "track": t,
-            "hand": hand_name(tracks, t),
+            "hand": hand_name(tracks, t).split(" #")[0],
             "mediapipe_label": "Left" if tracks.handedness[t] < 0 else "Right",
             "frames": int(here.sum()),
             "first_s": float(t_s[np.argmax(here)]),
@@ -56,7 +56,7 @@ def details(tracks: HandTracks, sig: HandSignals, presence: np.ndarray, fingers:
             round(float(t_s[n]), 4) for n in steady_count_changes(fingers[:, t], ok[:, t])]
         per_track.append(entry)
         if here.sum() >= _MIN_PLOT_FRAMES:
-            name = f"{hand_name(tracks, t)} (track {t})"
+            name = hand_name(tracks, t)
             plots.update(_track_plots(t, name, t_s, sig, presence, fingers, hs, max_points))
     return {
         "hand_frames": int(tracks.present.sum()),

@@ -12,19 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...report import CheckResult, Finding
-from ...report.model import Evidence
-from ...signals.hands import (
-    hand_box,
-    hand_signals,
-    sideways_bend,
-    thumb_direction,
-    track_hands,
-)
+from ...report import CheckResult
+from ...signals.hands import hand_signals, track_hands
 from ..plots import MAX_PLOT_POINTS, number
 from ..registry import register
+from .findings import group_events, hand_name, make_finding, melt_finding
+from .melt import hand_melts, hands_clasped
 from .rules import (
     Event,
+    clear_view,
     gate,
     handedness_flips,
     palm_flips,
@@ -37,7 +33,9 @@ if TYPE_CHECKING:
     from ...signals import ClipSignals
     from ...signals.hands import HandSignals, HandTracks
 
-KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished")
+KINDS = ("palm_flip", "handedness_flip", "shape_jump", "presence_collapse", "hand_vanished",
+         "hand_melt")
+__all__ = ["KINDS", "HandTopologyDetector", "hand_name", "track_values"]
 _MIN_TRACK_FRAMES = 3  # shorter tracks are detection noise, not hands
 _CARRY_LOST_FRAMES = 3  # the presence analyser scores a lost hand's last crop this long
 
@@ -54,18 +52,25 @@ class HandTopologyDetector:
     def analysers(self, settings: Settings) -> tuple[str, ...]:
         hs = settings.hands
         return (("hand_presence",) if hs.presence_rerun else ()) + (
-            ("finger_count",) if hs.finger_count else ())
+            ("finger_count",) if hs.finger_count else ()) + ("hand_change",) + (
+            ("hand_pose",) if hs.pose_arms else ())
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
         hs = settings.hands
         hands = signals.hands
+        melts = hand_melts(signals.measured, signals.t_s, signals.frame_size, hs)
+        melt_findings = [melt_finding(e, signals.measured, signals.t_s,
+                                      signals.frame_duration_s) for e in melts]
         if hands is None or not hands.present.any():
+            if melt_findings:
+                return CheckResult("fail", findings=melt_findings)
             return CheckResult("skipped", reason="no hand was found in any frame")
         tracks = track_hands(hands)
         sig = hand_signals(tracks, signals.frame_size)
         presence = track_values(tracks, signals.measured.get("hand_presence.score"))
         fingers = track_values(tracks, signals.measured.get("finger_count.count"),
                                carry_lost=False)
+        change = change_into(tracks, signals.measured.get("hand_change.next"))
         long_enough = tracks.present.sum(axis=0) >= _MIN_TRACK_FRAMES
         ok = gate(sig, presence, hs) & long_enough[None, :]
         events = (
@@ -75,19 +80,117 @@ class HandTopologyDetector:
             + presence_and_vanish(tracks, sig, presence, hs, signals.frame_size)
         )
         events = [e for e in events if long_enough[e.track]]
+        # clasped: the pose model sees both hands together where the hand model found at most
+        # one hand in the frame before (two tracked hands are kept apart by the gate's own
+        # distance rule; a hand that vanishes leaves one hand in the frame itself)
+        count = tracks.present.sum(axis=1)
+        clasped = hands_clasped(signals.measured, signals.n_frames, hs)
+        clasped &= np.concatenate([count[:1], count[:-1]]) <= 1
+        confirmed, unconfirmed = confirm_by_pixels(events, change, hs, clasped)
+        view = clear_view(sig, presence, hs) & tracks.present
+        groups = group_events(confirmed, signals.t_s, hs.merge_gap_s)
+        # A shape jump on its own (no flip, label change or presence drop with it) stays a
+        # measurement unless shape_jump_alone: on real and plausible generated hands the
+        # landmark model re-poses hands holding objects or swinging past the face while the
+        # picture really changes (see docs/hands.md).
+        alone = [g for g in groups if {e.kind for e in g} == {"shape_jump"}]
+        if not hs.shape_jump_alone:
+            groups = [g for g in groups if g not in alone]
         findings = [
-            _finding(group, tracks, sig, signals.t_s, signals.frame_duration_s)
-            for group in merge_events(events, signals.t_s, hs.merge_gap_s)
+            make_finding(group, tracks, sig, signals.t_s, signals.frame_duration_s, change, view)
+            for group in groups
         ]
-        findings.sort(key=lambda f: (f.first_s, f.kind, f.track))
+        findings += melt_findings
+        findings.sort(key=lambda f: (f.first_s, f.kind, -1 if f.track is None else f.track))
         details = _details(tracks, sig, presence, fingers, ok, signals, hs)
+        details["pixel_change_into"] = _per_track_change(change, tracks)
+        details["unconfirmed_events"] = [_event_note(e, signals.t_s, change) for e in unconfirmed]
+        if not hs.shape_jump_alone:
+            details["shape_jumps_alone"] = [_event_note(g[0], signals.t_s, change)
+                                            for g in alone]
         if findings:
             return CheckResult("fail", findings=findings, details=details)
         judged = int(ok.sum())
-        if judged < hs.min_gated_frames:
-            return CheckResult("inconclusive", reason=_why_not_judged(tracks, sig, presence, hs),
-                               details=details)
-        return CheckResult("pass", details=details)
+        if judged >= hs.min_gated_frames:
+            return CheckResult("pass", details=details)
+        barely = barely_present(tracks, sig, long_enough, signals.t_s, hs)
+        if barely:
+            return CheckResult("skipped", reason=barely, details=details)
+        return CheckResult("inconclusive", reason=_why_not_judged(tracks, sig, presence, hs),
+                           details=details)
+
+
+def change_into(tracks: HandTracks, next_per_slot: np.ndarray | None) -> np.ndarray:
+    """(N, T) motion-compensated change of each track's hand region from frame n-1 into n
+    (``hand_change.next`` of the slot the track held at n-1); NaN where not measured."""
+    out = np.full(tracks.slot.shape, np.nan)
+    if next_per_slot is None or next_per_slot.shape[0] != tracks.slot.shape[0]:
+        return out
+    per_track = track_values(tracks, next_per_slot, carry_lost=False)
+    out[1:] = per_track[:-1]
+    return out
+
+
+def confirm_by_pixels(events: list[Event], change: np.ndarray, hs: HandSettings,
+                      clasped: np.ndarray | None = None) -> tuple[list[Event], list[Event]]:
+    """Split events into those the picture confirms and those it does not.
+
+    An event at frame n counts only when the hand's region changed by at least
+    ``pixel_change_min`` from n-1 into n after compensating its motion: when the landmarks
+    jump, flip or lose a hand but the picture hardly changed, it is landmark jitter. An
+    unmeasured change (NaN) does not confirm. The change is added to the event's measurements.
+    Events at frames where ``clasped`` (N,) is true (the pose model sees both hands together:
+    interlocked real fingers shift and defeat the hand model) are not judged either.
+    """
+    yes, no = [], []
+    for e in events:
+        value = change[e.first, e.track]
+        e.measured["pixel_change"] = None if np.isnan(value) else round(float(value), 4)
+        e.threshold["pixel_change_min"] = hs.pixel_change_min
+        together = clasped is not None and bool(clasped[max(e.first - 1, 0): e.first + 1].any())
+        e.measured["hands_clasped"] = together
+        (yes if value >= hs.pixel_change_min and not together else no).append(e)
+    return yes, no
+
+
+def barely_present(tracks: HandTracks, sig: HandSignals, long_enough: np.ndarray,
+                   t_s: np.ndarray, hs: HandSettings) -> str | None:
+    """The reason to skip the check when hands are barely part of the clip, else None.
+
+    Hands are barely present when the frames showing a hand (on a track of at least
+    ``_MIN_TRACK_FRAMES`` frames) with a palm of at least ``gate_min_palm_px`` cover less than
+    ``subject_min_s`` seconds: a stray hand in a talking head is no subject to judge, and
+    ``inconclusive`` stays for hands that are a real part of the clip but could not be judged.
+    """
+    here = tracks.present & long_enough[None, :]
+    seen = int(np.any(tracks.present, axis=1).sum())
+    with np.errstate(invalid="ignore"):
+        large = here & (sig.palm_px >= hs.gate_min_palm_px)
+    frames_large = int(np.any(large, axis=1).sum())
+    frame_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.04
+    if frames_large * frame_s >= hs.subject_min_s:
+        return None
+    size = "none" if frames_large == 0 else f"only {frames_large}"
+    return (f"hands seen in {seen} frame{'s' if seen != 1 else ''}, {size} large enough to "
+            f"judge (a palm of {hs.gate_min_palm_px:.0f} px for {hs.subject_min_s} s)")
+
+
+def _per_track_change(change: np.ndarray, tracks: HandTracks) -> list[dict]:
+    out = []
+    for t in range(tracks.n_tracks):
+        col = change[:, t]
+        if np.isfinite(col).any():
+            out.append({"track": t, "median": number(np.nanmedian(col)),
+                        "p95": number(np.nanpercentile(col, 95))})
+    return out
+
+
+def _event_note(e: Event, t_s: np.ndarray, change: np.ndarray) -> dict:
+    """A landmark event the picture did not confirm (kept as a measurement)."""
+    value = change[e.first, e.track]
+    return {"kind": e.kind, "track": e.track, "t_s": round(float(t_s[e.first]), 4),
+            "pixel_change": None if np.isnan(value) else round(float(value), 4),
+            "hands_clasped": bool(e.measured.get("hands_clasped", False))}
 
 
 def track_values(tracks: HandTracks, per_slot: np.ndarray | None,
@@ -119,96 +222,6 @@ def track_values(tracks: HandTracks, per_slot: np.ndarray | None,
             if k < per_slot.shape[1]:
                 out[n, t] = per_slot[n, k]
     return out
-
-
-def merge_events(events: list[Event], t_s: np.ndarray, gap_s: float) -> list[list[Event]]:
-    """Group events of the same kind and track that are closer than ``gap_s``."""
-    groups: list[list[Event]] = []
-    for e in sorted(events, key=lambda e: (e.kind, e.track, e.first)):
-        prev = groups[-1][-1] if groups else None
-        if (prev is not None and prev.kind == e.kind and prev.track == e.track
-                and t_s[e.first] - t_s[prev.last] <= gap_s):
-            groups[-1].append(e)
-        else:
-            groups.append([e])
-    return groups
-
-
-def hand_name(tracks: HandTracks, t: int) -> str:
-    """Plain name of a track ("right hand"). MediaPipe's label assumes a mirrored picture,
-    so its "Left" is the person's right hand on ordinary footage."""
-    return ("right" if tracks.handedness[t] < 0 else "left") + " hand"
-
-
-_WHAT = {
-    "palm_flip": "'s palm/back sign flips from {a} s to {b} s without passing edge-on",
-    "handedness_flip": " is labelled as the other hand from {a} s to {b} s while held steady",
-    "shape_jump": " changes shape at {a} s more than its motion explains (until {b} s)",
-    "presence_collapse": " stops looking like a hand to the landmark model from {a} s to {b} s",
-    "hand_vanished": " disappears from {a} s to {b} s while it was held steady in view",
-}
-
-
-def _finding(group: list[Event], tracks: HandTracks, sig: HandSignals, t_s: np.ndarray,
-             frame_s: float) -> Finding:
-    first = group[0]
-    worst = max(group, key=lambda e: e.value)
-    n0, t = first.first, first.track
-    last = max(e.last for e in group)
-    end_s = float(t_s[last + 1]) if last + 1 < len(t_s) else float(t_s[last] + frame_s)
-    desc = hand_name(tracks, t) + _WHAT[first.kind].format(a=f"{t_s[n0]:.2f}", b=f"{end_s:.2f}")
-    desc += f" (track {t}" + (f"; {len(group)} such events)" if len(group) > 1 else ")")
-    measured = dict(first.measured)
-    measured["events"] = len(group)
-    measured["first_frame"] = int(n0)
-    measured["palm_px"] = number(sig.palm_px[n0 - 1, t])
-    measured["sideways_bend_deg"] = number(sideways_bend(tracks.points[n0, t].astype(float)))
-    measured["thumb_direction_deg"] = number(thumb_direction(tracks.points[n0, t].astype(float)))
-    if worst is not first:
-        measured["worst_value"] = worst.value
-        measured["worst_s"] = float(t_s[worst.first])
-    return Finding(
-        mode="hands",
-        kind=first.kind,
-        first_s=float(t_s[n0]),
-        start_s=float(t_s[n0]),
-        end_s=end_s,
-        confidence=_confidence(first),
-        description=desc,
-        measured=measured,
-        threshold=dict(first.threshold),
-        evidence=_evidence(tracks, t, n0, t_s),
-        track=t,
-    )
-
-
-def _evidence(tracks: HandTracks, t: int, n0: int, t_s: np.ndarray) -> list[Evidence]:
-    before = tracks.points[n0 - 1, t]
-    now = tracks.points[n0, t]
-    box_before = hand_box(before) if not np.isnan(before[0, 0]) else None
-    box_now = hand_box(now) if not np.isnan(now[0, 0]) else box_before
-    return [
-        Evidence(t_s=float(t_s[n0 - 1]), label="before", box=box_before),
-        Evidence(t_s=float(t_s[n0]), label="first failure", box=box_now),
-    ]
-
-
-def _confidence(e: Event) -> float:
-    """0.5 at the threshold, rising with the margin past it; capped at 0.99."""
-    th = e.threshold
-    if e.kind == "palm_flip":
-        margin = min(abs(e.measured["facing_before"]), abs(e.measured["facing_after"]))
-        ratio = (margin - th["edge_on"]) / th["edge_on"]
-    elif e.kind == "handedness_flip":
-        ratio = (e.value - th["label_min_score"]) / (1 - th["label_min_score"] + 1e-9) + (
-            e.measured["frames"] - th["min_frames"]) * 0.25
-    elif e.kind == "shape_jump":
-        ratio = (e.value - th["limit_here"]) / th["limit_here"]
-    elif e.kind == "presence_collapse":
-        ratio = (th["presence_on"] - e.value) / th["presence_on"]
-    else:  # hand_vanished: the longer it stays away, the surer
-        ratio = (e.value - th["min_frames"]) / max(th["min_frames"], 1)
-    return float(np.clip(0.5 + 0.5 * ratio, 0.5, 0.99))
 
 
 def _why_not_judged(tracks: HandTracks, sig: HandSignals, presence: np.ndarray,
