@@ -364,8 +364,11 @@ def test_plot_signals_follow_the_convention():
     plots = res.details["signals"]
     assert {"palm_facing_t0", "shape_change_t0", "speed_t0", "presence_t0"} <= set(plots)
     for entry in plots.values():
-        assert set(entry) == {"label", "unit", "t_s", "values", "threshold", "threshold_label"}
+        hints = {"band"}  # plot hints the report reads (detectors/plots.py)
+        assert set(entry) - hints == {"label", "unit", "t_s", "values", "threshold",
+                                      "threshold_label"}
         assert len(entry["t_s"]) == len(entry["values"]) == 40
+    assert plots["palm_facing_t0"]["band"] is True  # the edge-on band is drawn as a band
     assert plots["palm_facing_t0"]["values"][0] == pytest.approx(
         float(palm_facing(hand())) * -1, abs=1e-3)
 
