@@ -228,7 +228,9 @@ def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) ->
     if peak.at_edge:
         reasons.append(f"best lag at the edge of the +-{cfg.max_lag_s:g} s search")
     if not peak.psr >= cfg.min_psr:
-        reasons.append(f"peak-to-sidelobe ratio {peak.psr:.1f} below {cfg.min_psr:g}")
+        # Printed rounded down, so a PSR just under the threshold never reads "3.5 below 3.5".
+        shown = np.floor(peak.psr * 100) / 100 if np.isfinite(peak.psr) else peak.psr
+        reasons.append(f"peak-to-sidelobe ratio {shown:.2f} below {cfg.min_psr:g}")
     return reasons
 
 

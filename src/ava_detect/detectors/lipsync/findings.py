@@ -51,6 +51,18 @@ def _describe_lag(lag_ms: float) -> str:
     return f"the mouth leads the audio by {-lag_ms:.0f} ms (the sound comes late)"
 
 
+def _mouth_moves_label(lag_ms: float) -> str:
+    """Where the mouth moves for a sound, worded by the lag's sign (never "-286 ms later")."""
+    if lag_ms >= 0:
+        return f"mouth moves for it {lag_ms:.0f} ms later"
+    return f"mouth moved for it {-lag_ms:.0f} ms earlier"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (descriptions are sentences)."""
+    return text[:1].upper() + text[1:]
+
+
 def _allowance(tol, lag_ms: float) -> str:
     if lag_ms >= 0:
         return f"{tol.label} allows the audio to lead by at most {tol.audio_lead_limit_ms:g} ms"
@@ -75,13 +87,12 @@ def offset_findings(signals: ClipSignals, inp: SyncInputs, slot: int, lag_ms: fl
     onset_t = _strongest_onset(inp, lag_s)
     if onset_t is not None:
         evidence.append(_evidence(signals, slot, onset_t, "sound starts (strongest onset)"))
-        evidence.append(_evidence(signals, slot, onset_t + lag_s,
-                                  f"mouth moves for it {lag_ms:+.0f} ms later"))
+        evidence.append(_evidence(signals, slot, onset_t + lag_s, _mouth_moves_label(lag_ms)))
     return [Finding(
         mode=MODE, kind="av_offset", first_s=round(first, 3), start_s=round(first, 3),
         end_s=round(end, 3), confidence=psr_confidence(psr),
-        description=f"{_describe_lag(lag_ms)}, +-{uncertainty_ms:.0f} ms; "
-                    f"{_allowance(tol, lag_ms)}.",
+        description=sentence(f"{_describe_lag(lag_ms)}, +-{uncertainty_ms:.0f} ms; "
+                             f"{_allowance(tol, lag_ms)}."),
         measured={"lag_ms": round(lag_ms, 1), "uncertainty_ms": round(uncertainty_ms, 1),
                   "psr": round(psr, 2), "excess_ms": round(excess, 1), "face_slot": slot},
         threshold={**tol.to_dict(), "rule": "outside tolerance by more than the uncertainty"},
@@ -124,7 +135,7 @@ def drift_findings(signals: ClipSignals, inp: SyncInputs, slot: int, windows: Wi
         mode=MODE, kind="sync_drift", first_s=round(first, 3), start_s=round(first, 3),
         end_s=round(_clip_end(signals), 3), confidence=float(min(1.0, abs(slope_ms) / (
             3 * drift.slope_se * 1000 + 1e-9)) * 0.9),
-        description=(
+        description=sentence(
             f"lip sync drifts by {slope_ms:+.0f} ms per second: the lag goes from "
             f"{drift.at(windows.centre_s[0]) * 1000:+.0f} ms at {windows.centre_s[0]:.1f} s to "
             f"{drift.at(windows.centre_s[-1]) * 1000:+.0f} ms at {windows.centre_s[-1]:.1f} s "
@@ -181,7 +192,7 @@ def _moving_in_silence(signals, inp, slot: int, seg: Segment, cfg) -> Finding:
         mode=MODE, kind="mouth_open_in_silence", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(seg.peak_value / (2 * cfg.moving_on), 0.5, 1.0)),
-        description=(f"the mouth moves clearly from {seg.start_s:.2f} s to {seg.end_s:.2f} s "
+        description=sentence(f"the mouth moves clearly from {seg.start_s:.2f} s to {seg.end_s:.2f} s "
                      f"({seg.duration_s:.2f} s) while the audio is silent"),
         measured={"motion_peak": round(seg.peak_value, 4), "duration_s": round(seg.duration_s, 3),
                   "max_openness": round(float(inp.openness[widest]), 3),
@@ -205,7 +216,7 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
         mode=MODE, kind="mouth_still_in_speech", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(1.0 - seg.peak_value / (still + 1e-9), 0.5, 1.0)),
-        description=(f"the mouth stays still ({state}) from {seg.start_s:.2f} s to "
+        description=sentence(f"the mouth stays still ({state}) from {seg.start_s:.2f} s to "
                      f"{seg.end_s:.2f} s ({seg.duration_s:.2f} s) while speech continues"),
         measured={"motion_min": round(seg.peak_value, 4), "duration_s": round(seg.duration_s, 3),
                   "mean_openness": round(mean_open, 3), "typical_speech_motion": round(typical, 4)},
