@@ -169,7 +169,10 @@ class LipSyncDetector:
             findings += F.offset_findings(signals, inp, slot, lag_ms, uncertainty_ms, peak.psr,
                                           tol, cfg)
         findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
-        findings += F.activity_findings(signals, inp, slot, cfg)
+        activity = F.activity_findings(signals, inp, slot, cfg)
+        if any(f.kind == "av_offset" for f in findings):
+            activity = F.explained_by_offset(signals, inp, slot, findings, activity, lag_ms, cfg)
+        findings += activity
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
         if conclusive:
@@ -241,5 +244,16 @@ def _silent_track(signals: ClipSignals, inputs: dict, slots: list[int], cfg: Lip
     details["face_slot"] = slot
     details["signals"] = F.plot_signals(inputs[slot], None, None, cfg, slot)
     reason = f"the audio track is silent (never above {cfg.silence_dbfs:g} dBFS): no lag measured"
-    findings = F.activity_findings(signals, inputs[slot], slot, cfg)
-    return _result(findings, "skipped", reason, details)
+    # Without sound there is no dialogue to sync to: a silent render whose face moves its mouth
+    # (LivePortrait's re-animations, a prompt with no speech) is not a lip-sync failure a support
+    # agent could confirm. The motion is still listed, as a measurement, not as a finding.
+    moving = [f for f in F.activity_findings(signals, inputs[slot], slot, cfg)
+              if f.kind == "mouth_open_in_silence"]
+    details["mouth_motion_in_silent_track"] = [
+        {"start_s": f.start_s, "end_s": f.end_s, "motion_peak": f.measured["motion_peak"]}
+        for f in moving]
+    if moving:
+        total = sum(f.end_s - f.start_s for f in moving)
+        reason += (f"; the mouth moves clearly in {len(moving)} stretch(es), {total:.2f} s in "
+                   "all (details: mouth_motion_in_silent_track)")
+    return CheckResult("skipped", reason=reason, details=details)

@@ -6,6 +6,7 @@ the threshold crossed and evidence frame times; evidence boxes frame the speaker
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -184,6 +185,40 @@ def activity_findings(signals: ClipSignals, inp: SyncInputs, slot: int,
     return findings
 
 
+def explained_by_offset(signals: ClipSignals, inp: SyncInputs, slot: int, sync: list[Finding],
+                        activity: list[Finding], lag_ms: float,
+                        cfg: LipSyncSettings) -> list[Finding]:
+    """Fold into the ``av_offset`` finding the silence findings that its lag explains.
+
+    The voice activity is moved by the measured lag (the mouth at ``t`` speaks the sound at
+    ``t - lag``) and the activity findings are found again; a ``mouth_open_in_silence`` finding
+    that no longer appears is a consequence of the offset: it is listed in the offset's
+    ``measured["explained_silence_findings"]`` and its description, and dropped from the list.
+    Returns the activity findings that remain.
+    """
+    k = int(round(lag_ms / 1000 / inp.step_s))
+    moved = np.zeros_like(inp.voiced)
+    src = np.arange(len(moved)) - k
+    ok = (src >= 0) & (src < len(moved))
+    moved[ok] = inp.voiced[src[ok]]
+    again = activity_findings(signals, dataclasses.replace(inp, voiced=moved), slot, cfg)
+    spans = [(f.start_s, f.end_s) for f in again if f.kind == "mouth_open_in_silence"]
+    (offset,) = [f for f in sync if f.kind == "av_offset"]
+    kept, explained = [], []
+    for f in activity:
+        overlap = any(a < f.end_s and f.start_s < b for a, b in spans)
+        (kept if f.kind != "mouth_open_in_silence" or overlap else explained).append(f)
+    if explained:
+        offset.measured["explained_silence_findings"] = [
+            {"start_s": f.start_s, "end_s": f.end_s} for f in explained]
+        when = ", ".join(f"{f.start_s:.2f}-{f.end_s:.2f} s" for f in explained)
+        offset.description = offset.description.rstrip(".") + (
+            f". The offset also explains the mouth moving while the audio is silent at {when}"
+            " (the sound for those movements is shifted away): a consequence, not a separate "
+            "failure.")
+    return kept
+
+
 def _moving_in_silence(signals, inp, slot: int, seg: Segment, cfg) -> Finding:
     widest = seg.start + int(np.nanargmax(inp.openness[seg.start : seg.end + 1]))
     level = inp.band_db[seg.start : seg.end + 1]
@@ -192,8 +227,9 @@ def _moving_in_silence(signals, inp, slot: int, seg: Segment, cfg) -> Finding:
         mode=MODE, kind="mouth_open_in_silence", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(seg.peak_value / (2 * cfg.moving_on), 0.5, 1.0)),
-        description=sentence(f"the mouth moves clearly from {seg.start_s:.2f} s to {seg.end_s:.2f} s "
-                     f"({seg.duration_s:.2f} s) while the audio is silent"),
+        description=sentence(f"the mouth moves clearly from {seg.start_s:.2f} s to "
+                             f"{seg.end_s:.2f} s ({seg.duration_s:.2f} s) while the audio is "
+                             "silent"),
         measured={"motion_peak": round(seg.peak_value, 4), "duration_s": round(seg.duration_s, 3),
                   "max_openness": round(float(inp.openness[widest]), 3),
                   "speech_band_max_dbfs": None if level_db is None else round(level_db, 1)},
