@@ -91,9 +91,16 @@ def prepare(t_s: np.ndarray, points: np.ndarray, audio: np.ndarray | None, sr: i
                       voiced=voiced, face=face, vad=vad)
 
 
-def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float,
-                exclusion_s: float) -> tuple[LagCurve, LagPeak | None]:
-    """Global lag curve of one face over +-``max_lag_s`` and its peak (None if unmeasurable)."""
+def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float, exclusion_s: float,
+                max_lag_fraction: float = 1.0) -> tuple[LagCurve, LagPeak | None]:
+    """Global lag curve of one face and its peak (None if unmeasurable).
+
+    Candidate lags cover +-``max_lag_s``, but at most ``max_lag_fraction`` of the span over
+    which the face is measured (a short clip cannot support a lag close to its own length).
+    """
+    face = np.flatnonzero(inp.face)
+    span_s = float((face[-1] - face[0] + 1) * inp.step_s) if face.size else 0.0
+    max_lag_s = min(max_lag_s, max(max_lag_fraction * span_s, 4 * inp.step_s))
     k = max(int(round(max_lag_s / inp.step_s)), 2)
     curve = lag_curve(inp.lip, inp.audio_pcs, inp.speed, inp.onset, k, inp.step_s, ridge=ridge)
     return curve, find_peak(curve, exclusion_s=exclusion_s)

@@ -125,7 +125,8 @@ class LipSyncDetector:
             return _silent_track(signals, inputs, slots, cfg, details)
 
         measured = {k: avsync.measure_lag(inp, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
-                                          exclusion_s=cfg.sidelobe_exclusion_s)
+                                          exclusion_s=cfg.sidelobe_exclusion_s,
+                                          max_lag_fraction=cfg.max_lag_fraction)
                     for k, inp in inputs.items()}
         scored = [k for k in slots if measured[k][1] is not None]
         if not scored:
@@ -140,7 +141,14 @@ class LipSyncDetector:
         lag_ms = peak.lag_s * 1000
         uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
                              inp.step_s / 2) * 1000
-        reasons = _inconclusive_reasons(inp, peak, cfg)
+        search_s = float(np.nanmax(measured[slot][0].lags_s))
+        reasons = _inconclusive_reasons(inp, peak, cfg, search_s)
+        windows = _windows(inp, None if reasons else peak.lag_s, cfg)
+        n_win, n_measured = len(windows.lag_s), int(np.isfinite(windows.lag_s).sum())
+        if not reasons and n_win >= cfg.min_windows_checked and n_measured == 0:
+            # Issue 14 item 7: a lag the windows cannot reproduce anywhere (rap over a beat,
+            # scene cuts between people) is no lag.
+            reasons.append(f"none of the {n_win} windowed lags could be measured")
         conclusive = not reasons
         details.update(
             lag_ms=round(lag_ms, 1), confidence=round(F.psr_confidence(peak.psr), 3),
@@ -152,7 +160,6 @@ class LipSyncDetector:
                     "peak_z": round(measured[k][1].peak, 3), "psr": round(measured[k][1].psr, 2)}
                    for k in scored],
         )
-        windows = _windows(inp, peak.lag_s if conclusive else None, cfg)
         drift = drift_fit(windows)
         details["drift_ms_per_s"] = round(drift.slope * 1000, 2) if drift else None
         details["windows"] = [
@@ -218,7 +225,8 @@ def _face_slots(signals: ClipSignals, cfg: LipSyncSettings) -> list[int]:
     return good or order[:1]
 
 
-def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) -> list[str]:
+def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings,
+                          search_s: float) -> list[str]:
     reasons = []
     face_s = float(inp.face.sum() * inp.step_s)
     if face_s < cfg.min_duration_s:
@@ -229,7 +237,7 @@ def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) ->
     if share < cfg.min_speech_fraction or voiced_s < cfg.min_speech_s:
         reasons.append(f"speech on {share:.0%} of the face's frames ({voiced_s:.1f} s)")
     if peak.at_edge:
-        reasons.append(f"best lag at the edge of the +-{cfg.max_lag_s:g} s search")
+        reasons.append(f"best lag at the edge of the +-{search_s:.2f} s search")
     if not peak.psr >= cfg.min_psr:
         # Printed rounded down, so a PSR just under the threshold never reads "3.5 below 3.5".
         shown = np.floor(peak.psr * 100) / 100 if np.isfinite(peak.psr) else peak.psr
