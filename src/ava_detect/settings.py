@@ -179,10 +179,10 @@ class LipSyncSettings:
     min_duration_s: float = 2.5
     min_speech_fraction: float = 0.3  # voiced share of the face's frames needed for a lag
     min_speech_s: float = 1.0  # and at least this much voiced time (was 1.5; 3 s clips)
-    # Lags are searched up to this share of the face's measured span (and max_lag_s): on a
-    # 4.3 s VoxCeleb2 interview (sync-filtered) a wrong peak at -1040 ms passed the PSR test; at
-    # a quarter of the span every candidate lag pairs 3/4 of the frames. Clips of 8 s or more
-    # keep the full +-max_lag_s.
+    # Lags are searched up to this share of the face's measured span (and max_lag_s), so every
+    # candidate lag pairs at least 3/4 of the frames: on a 4.3 s VoxCeleb2 interview
+    # (sync-filtered) a wrong peak at -1040 ms passed the PSR test; at a quarter of the span it
+    # is the search edge (inconclusive). Clips of 8 s or more keep the full +-max_lag_s.
     max_lag_fraction: float = 0.25
     min_face_fraction: float = 0.5  # a face slot needs a face on this share of frames
     # Windowed lag (drift).

@@ -101,6 +101,6 @@ def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float, exclusion_s:
     face = np.flatnonzero(inp.face)
     span_s = float((face[-1] - face[0] + 1) * inp.step_s) if face.size else 0.0
     max_lag_s = min(max_lag_s, max(max_lag_fraction * span_s, 4 * inp.step_s))
-    k = max(int(round(max_lag_s / inp.step_s)), 2)
+    k = max(int(np.floor(max_lag_s / inp.step_s + 1e-9)), 2)
     curve = lag_curve(inp.lip, inp.audio_pcs, inp.speed, inp.onset, k, inp.step_s, ridge=ridge)
     return curve, find_peak(curve, exclusion_s=exclusion_s)
