@@ -195,6 +195,9 @@ class LipSyncSettings:
     # the Hamilton rap clip (scene cuts, rap over a beat) read +1365 ms with every window
     # unmeasurable; no conclusive real clip of the benchmark has all its windows unmeasured.
     min_windows_checked: int = 3
+    # ... and one whose measured windows' median lag differs from it by more than this (ms):
+    # the side-by-side AniPortrait clip read -318 ms globally, its one measurable window -169 ms.
+    max_window_disagreement_ms: float = 80.0
     # Audio.
     silence_dbfs: float = -60.0  # a track never louder than this (10 ms RMS) is silent
     vad_on_fraction: float = 0.45  # voice starts this far from noise floor to speech level

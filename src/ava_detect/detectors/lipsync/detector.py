@@ -149,6 +149,11 @@ class LipSyncDetector:
             # Issue 14 item 7: a lag the windows cannot reproduce anywhere (rap over a beat,
             # scene cuts between people) is no lag.
             reasons.append(f"none of the {n_win} windowed lags could be measured")
+        elif not reasons and n_win >= cfg.min_windows_checked:
+            agree_ms = abs(float(np.nanmedian(windows.lag_s)) - peak.lag_s) * 1000
+            if agree_ms > cfg.max_window_disagreement_ms:
+                reasons.append(f"the windowed lags (median of {n_measured}) differ from the "
+                               f"clip's lag by {agree_ms:.0f} ms")
         conclusive = not reasons
         details.update(
             lag_ms=round(lag_ms, 1), confidence=round(F.psr_confidence(peak.psr), 3),
