@@ -185,6 +185,15 @@ class LipSyncSettings:
     # is the search edge (inconclusive). Clips of 8 s or more keep the full +-max_lag_s.
     max_lag_fraction: float = 0.25
     min_face_fraction: float = 0.5  # a face slot needs a face on this share of frames
+    # An out-of-tolerance lag is reported only when its peak stands this many standard
+    # deviations above the peaks of the same search with the audio circularly shifted
+    # (``chance_shifts`` shifts). Measured (docs/lipsync.md): the believed-real offsets read
+    # z 11 (LivePortrait d20) and 18 (the 1 s CNN clip); the false -314 ms (HDTF Katie Hill)
+    # 0.2 and the false +521 ms (LatentSync vidlab7) 1.6. On built +-200/400 ms shifts of the
+    # real clips, 83 % of right whole-clip lags reach 2.5 (the rest: clips with weak peaks, PSR
+    # 3-4, now inconclusive rather than failing); the 5 wrong ones read 2.5-4.5.
+    min_chance_z: float = 2.5
+    chance_shifts: int = 12
     # Windowed lag (drift).
     window_s: float = 4.0  # window length of the lag curve over time
     window_hop_s: float = 1.0  # hop between windows

@@ -20,6 +20,7 @@ What the check does, in order:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from ...catalog import TOLERANCE_STANDARDS
 from ...report import CheckResult
 from ...settings import LipSyncSettings
 from ...signals import avsync
+from ...signals.clip import FaceArrays
+from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
 from ..registry import register
 from . import findings as F
@@ -110,6 +113,12 @@ class LipSyncDetector:
             why = ("the clip has no audio stream" if not signals.info.has_audio
                    else "the audio stream could not be decoded")
             return CheckResult("skipped", reason=why, details=details)
+        if signals.faces is not None:
+            # One face split over two tracker slots is one speaker (signals.speakers).
+            merged, groups = stitch_slots(signals.faces.points)
+            signals = dataclasses.replace(signals, faces=FaceArrays(points=merged))
+            if any(len(g) > 1 for g in groups):
+                details["merged_face_slots"] = [g for g in groups if len(g) > 1]
         slots = _face_slots(signals, cfg)
         if not slots:
             return CheckResult("skipped", reason="no face was found in the clip", details=details)
@@ -154,6 +163,17 @@ class LipSyncDetector:
             if agree_ms > cfg.max_window_disagreement_ms:
                 reasons.append(f"the windowed lags (median of {n_measured}) differ from the "
                                f"clip's lag by {agree_ms:.0f} ms")
+        if not reasons and tol.excess_ms(lag_ms) > uncertainty_ms:
+            # A failure must beat chance: the same search with the audio circularly shifted
+            # (signals.avsync.chance_peaks). Only run when an offset would be reported.
+            nulls = avsync.chance_peaks(inp, measured[slot][0], peak, n_shifts=cfg.chance_shifts,
+                                        ridge=cfg.cca_ridge)
+            z = avsync.chance_z(peak, nulls)
+            details["chance_z"] = round(z, 2) if np.isfinite(z) else None
+            if not z >= cfg.min_chance_z:
+                reasons.append(f"the correlation peak stands only {z:.1f} standard deviations "
+                               f"above the peaks of {nulls.size} circularly shifted audio tracks "
+                               f"(needs {cfg.min_chance_z:g}): a lag this strong occurs by chance")
         conclusive = not reasons
         details.update(
             lag_ms=round(lag_ms, 1), confidence=round(F.psr_confidence(peak.psr), 3),
@@ -180,6 +200,8 @@ class LipSyncDetector:
         if conclusive:
             findings += F.offset_findings(signals, inp, slot, lag_ms, uncertainty_ms, peak.psr,
                                           tol, cfg)
+        for f in findings:
+            f.measured["chance_z"] = details.get("chance_z")
         findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
         activity = F.activity_findings(signals, inp, slot, cfg)
         if any(f.kind == "av_offset" for f in findings):
