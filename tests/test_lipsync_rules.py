@@ -148,3 +148,26 @@ def test_psr_just_below_the_threshold_never_prints_as_equal():
     peak = type("P", (), {"psr": 2.996, "at_edge": False})()
     (reason,) = _inconclusive_reasons(inp, peak, SETTINGS.lipsync, 1.5)
     assert reason == "peak-to-sidelobe ratio 2.99 below 3"
+
+
+@pytest.mark.parametrize(("cut_ms", "found"), [(0, False), (200, False), (400, True)])
+def test_audio_ending_early_is_a_length_mismatch_beyond_real_spread(cut_ms, found):
+    clip = talking_clip(0, duration_s=6.0, seed=27)
+    clip.audio = clip.audio[: len(clip.audio) - int(cut_ms / 1000 * clip.audio_sr)]
+    res = detect(clip)
+    span = res.details["stream_span"]
+    assert span["video_end_s"] == pytest.approx(6.0)
+    assert span["difference_ms"] == pytest.approx(-cut_ms, abs=1)
+    mismatch = [f for f in res.findings if f.kind == "av_length_mismatch"]
+    assert bool(mismatch) == found
+    if found:
+        assert mismatch[0].measured["difference_ms"] == pytest.approx(-400, abs=1)
+        assert mismatch[0].description.startswith("The picture runs on for 400 ms")
+
+
+def test_sound_running_past_the_picture_is_a_length_mismatch():
+    clip = talking_clip(0, duration_s=6.0, seed=28)
+    clip.audio = np.concatenate([clip.audio, clip.audio[: int(0.3 * clip.audio_sr)]])
+    (f,) = [f for f in detect(clip).findings if f.kind == "av_length_mismatch"]
+    assert f.measured["difference_ms"] == pytest.approx(300, abs=1)
+    assert "sound runs on for 300 ms" in f.description

@@ -207,6 +207,11 @@ class LipSyncSettings:
     # ... and one whose measured windows' median lag differs from it by more than this (ms):
     # the side-by-side AniPortrait clip read -318 ms globally, its one measurable window -169 ms.
     max_window_disagreement_ms: float = 80.0
+    # Audio and video streams ending this far apart (ms) are reported (av_length_mismatch). On
+    # the 65 shared clips with sound the ends differ by -102 ... +171 ms (demuxed packets; the
+    # decoded spans the check sees: -48 ... +171 ms, the largest the clip with a built 1 s
+    # offset); users report 200-500 ms.
+    max_stream_end_difference_ms: float = 250.0
     # Audio.
     silence_dbfs: float = -60.0  # a track never louder than this (10 ms RMS) is silent
     vad_on_fraction: float = 0.45  # voice starts this far from noise floor to speech level

@@ -119,6 +119,7 @@ class LipSyncDetector:
             signals = dataclasses.replace(signals, faces=FaceArrays(points=merged))
             if any(len(g) > 1 for g in groups):
                 details["merged_face_slots"] = [g for g in groups if len(g) > 1]
+        details["stream_span"] = F.stream_span(signals)
         slots = _face_slots(signals, cfg)
         if not slots:
             return CheckResult("skipped", reason="no face was found in the clip", details=details)
@@ -143,6 +144,7 @@ class LipSyncDetector:
             details["face_slot"] = slot
             reason = "the face and the audio overlap too little to measure a lag"
             findings = F.activity_findings(signals, inputs[slot], slot, cfg)
+            findings += F.length_findings(signals, details["stream_span"], slot, cfg)
             details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
             return _result(findings, "inconclusive", reason, details)
         slot = max(scored, key=lambda k: measured[k][1].peak)
@@ -207,6 +209,7 @@ class LipSyncDetector:
         if any(f.kind == "av_offset" for f in findings):
             activity = F.explained_by_offset(signals, inp, slot, findings, activity, lag_ms, cfg)
         findings += activity
+        findings += F.length_findings(signals, details["stream_span"], slot, cfg)
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
         if conclusive:

@@ -268,6 +268,51 @@ def _series(label: str, unit: str, t: np.ndarray, v: np.ndarray, threshold=None,
     return PlotSeries(label, unit, t, v, threshold, threshold_label, extra).to_dict()
 
 
+def stream_span(signals: ClipSignals) -> dict:
+    """Where the picture and the sound end on the clip timeline, and the difference (ms).
+
+    The video ends one frame after its last frame's time; the audio after its last decoded sample
+    (sample ``i`` plays at ``i / sr``). Positive ``difference_ms``: the sound runs on after the
+    picture ends; negative: the picture runs on in silence.
+    """
+    video_end = float(signals.t_s[-1] + signals.frame_duration_s) if signals.n_frames else 0.0
+    audio_end = len(signals.audio) / signals.audio_sr if signals.audio is not None else None
+    diff = None if audio_end is None else round((audio_end - video_end) * 1000, 1)
+    return {"video_end_s": round(video_end, 3),
+            "audio_end_s": None if audio_end is None else round(audio_end, 3),
+            "difference_ms": diff}
+
+
+def length_findings(signals: ClipSignals, span: dict, slot: int | None,
+                    cfg: LipSyncSettings) -> list[Finding]:
+    """``av_length_mismatch`` when the streams end further apart than real files do."""
+    diff = span["difference_ms"]
+    if diff is None or not abs(diff) > cfg.max_stream_end_difference_ms:
+        return []
+    early_end = min(span["video_end_s"], span["audio_end_s"])
+    if diff > 0:
+        what = (f"the sound runs on for {diff:.0f} ms after the picture ends "
+                f"({span['audio_end_s']:.2f} s against {span['video_end_s']:.2f} s)")
+    else:
+        what = (f"the picture runs on for {-diff:.0f} ms after the sound ends "
+                f"({span['video_end_s']:.2f} s against {span['audio_end_s']:.2f} s)")
+    t_last = float(signals.t_s[-1]) if signals.n_frames else 0.0
+    evidence = []
+    if slot is not None and signals.n_frames:
+        evidence = [_evidence(signals, slot, min(early_end, t_last), "first failure"),
+                    _evidence(signals, slot, t_last, "last frame")]
+    return [Finding(
+        mode=MODE, kind="av_length_mismatch", first_s=round(min(early_end, t_last), 3),
+        start_s=round(min(early_end, t_last), 3), end_s=round(max(span["video_end_s"],
+                                                                 span["audio_end_s"]), 3),
+        confidence=float(np.clip(abs(diff) / (2 * cfg.max_stream_end_difference_ms), 0.5, 1.0)),
+        description=sentence(f"{what}; real files differ by at most "
+                             f"{cfg.max_stream_end_difference_ms:g} ms"),
+        measured=dict(span), threshold={"max_difference_ms": cfg.max_stream_end_difference_ms},
+        evidence=evidence, track=slot,
+    )]
+
+
 SYNC_KINDS = ["av_offset", "sync_drift"]
 ACTIVITY_KINDS = ["mouth_open_in_silence", "mouth_still_in_speech"]
 
