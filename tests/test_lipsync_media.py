@@ -161,10 +161,12 @@ def test_silent_audio_clip_gets_no_lag_but_its_mouth_motion_is_reported(media_di
     res = analyzer.analyze(media_dir / "faces" / "liveportrait_d18_man_mouth_open_silent_audio.mp4")
     check = res.report.checks["lipsync"]
     assert check.details["lag_ms"] is None and not check.details["conclusive"]
-    assert "silent" in check.reason
-    moving = [f for f in check.findings if f.kind == "mouth_open_in_silence"]
-    assert moving and moving[0].first_s < 3.0
-    assert sum(f.end_s - f.start_s for f in moving) >= 1.0
+    # Revised (issue 14 item 7): skipped, as the README says of a silent track; the motion is
+    # listed in the details instead of failing the clip four times.
+    assert check.status == "skipped" and "silent" in check.reason and not check.findings
+    moving = check.details["mouth_motion_in_silent_track"]
+    assert moving and moving[0]["start_s"] < 3.0
+    assert sum(m["end_s"] - m["start_s"] for m in moving) >= 1.0
 
 
 def test_sample_clip_with_injected_lag_is_measured_within_a_frame(analyzer):
@@ -175,3 +177,48 @@ def test_sample_clip_with_injected_lag_is_measured_within_a_frame(analyzer):
         assert check.details["conclusive"], name
         assert check.details["lag_ms"] == pytest.approx(truth[name]["lag_ms"], abs=frame_ms)
         assert check.status == truth[name]["verdict"]
+
+
+def _cut(sig, start_s: float, length_s: float):
+    """Video and audio of ``[start_s, start_s + length_s)``, times re-based to 0."""
+    keep = (sig.t_s >= start_s - 1e-6) & (sig.t_s < start_s + length_s - 1e-6)
+    a0, a1 = (int(round(x * sig.audio_sr)) for x in (start_s, start_s + length_s))
+    return dataclasses.replace(
+        sig, t_s=sig.t_s[keep] - start_s, audio=sig.audio[a0:a1],
+        faces=dataclasses.replace(sig.faces, points=sig.faces.points[keep]),
+        info=dataclasses.replace(sig.info, duration_s=length_s, frame_count=int(keep.sum())))
+
+
+@pytest.mark.media
+@pytest.mark.slow
+def test_short_windows_of_real_clips_recover_a_built_shift(real_signals, shift_grid):
+    """Issue 17: 3 s and 4 s cuts of real talking heads, audio moved by -300 / +200 ms.
+
+    The error is measured against the whole clip's own lag (its natural offset cancels). On the
+    benchmark's 584 such cases 83-88 % were conclusive and 91-95 % of those within 40 ms.
+    """
+    errors, conclusive = [], []
+    for name in ("hdtf_aoc_speech_8s", "hyperlips_real_video2_obama_interview",
+                 "vox2_741400163_man_tinted_glasses_12s", "retalking_face4_woman_blue_bg"):
+        sig = real_signals[name]
+        base = shift_grid[name][0].details
+        assert base["conclusive"], name
+        for off in (-300, 200):
+            moved = dataclasses.replace(sig, audio=shift_audio(sig.audio, sig.audio_sr, off))
+            for length in (3.0, 4.0):
+                piece = _cut(moved, 0.5, length)
+                d = _detect(piece).details
+                conclusive.append(d["conclusive"])
+                if d["conclusive"]:
+                    errors.append(d["lag_ms"] - base["lag_ms"] - off)
+    assert np.mean(conclusive) >= 0.7
+    assert np.mean(np.abs(errors) <= 40) >= 0.85, errors
+
+
+@pytest.mark.media
+def test_rap_over_scene_cuts_gets_no_lag(media_dir, analyzer):
+    """Issue 14 item 7: every windowed lag unmeasurable, so the +1.4 s peak is not a lag."""
+    check = analyzer.analyze(media_dir / "faces" / "facerec_hamilton_clip_scene_cuts.mp4"
+                             ).report.checks["lipsync"]
+    assert check.status != "fail" and not check.details["conclusive"]
+    assert "windowed lags could be measured" in check.reason

@@ -179,6 +179,7 @@ KIND_WORDING: dict[str, str] = {
     "sync_drift": "sync drift",
     "mouth_open_in_silence": "mouth moves during silence",
     "mouth_still_in_speech": "mouth still during speech",
+    "av_length_mismatch": "audio and video of different lengths",
 }
 
 # Plain names for measured quantities whose key says too little (others: "lag_ms" -> "lag (ms)").

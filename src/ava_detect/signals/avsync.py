@@ -91,9 +91,50 @@ def prepare(t_s: np.ndarray, points: np.ndarray, audio: np.ndarray | None, sr: i
                       voiced=voiced, face=face, vad=vad)
 
 
-def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float,
-                exclusion_s: float) -> tuple[LagCurve, LagPeak | None]:
-    """Global lag curve of one face over +-``max_lag_s`` and its peak (None if unmeasurable)."""
-    k = max(int(round(max_lag_s / inp.step_s)), 2)
+def measure_lag(inp: SyncInputs, *, max_lag_s: float, ridge: float, exclusion_s: float,
+                max_lag_fraction: float = 1.0) -> tuple[LagCurve, LagPeak | None]:
+    """Global lag curve of one face and its peak (None if unmeasurable).
+
+    Candidate lags cover +-``max_lag_s``, but at most ``max_lag_fraction`` of the span over
+    which the face is measured (a short clip cannot support a lag close to its own length).
+    """
+    face = np.flatnonzero(inp.face)
+    span_s = float((face[-1] - face[0] + 1) * inp.step_s) if face.size else 0.0
+    max_lag_s = min(max_lag_s, max(max_lag_fraction * span_s, 4 * inp.step_s))
+    k = max(int(np.floor(max_lag_s / inp.step_s + 1e-9)), 2)
     curve = lag_curve(inp.lip, inp.audio_pcs, inp.speed, inp.onset, k, inp.step_s, ridge=ridge)
     return curve, find_peak(curve, exclusion_s=exclusion_s)
+
+
+def chance_peaks(inp: SyncInputs, curve: LagCurve, peak: LagPeak, *, n_shifts: int,
+                 ridge: float, margin_s: float = 0.25) -> np.ndarray:
+    """Peak heights of the same lag search with the audio circularly shifted: what chance gives.
+
+    The audio arrays are rolled by ``n_shifts`` amounts spread over the clip, each chosen so
+    that the measured alignment (``peak.lag_s``) lands at least ``margin_s`` outside the
+    searched lags: the rolled audio is still this clip's speech, with its rhythm and level, but
+    no longer the sound these lips make. A real alignment stands far above these peaks; a peak
+    among them is chance. Returns (M,) combined z peak heights (M <= ``n_shifts``; empty when
+    the clip is too short to place the alignment outside the search).
+    """
+    n = len(inp.t_s)
+    k = (len(curve.lags_s) - 1) // 2
+    lo = k + int(np.ceil(margin_s / inp.step_s))
+    if n - 2 * lo < 1:
+        return np.zeros(0)
+    here = int(round(peak.lag_s / inp.step_s))
+    out = []
+    for shift in here + np.unique(np.linspace(lo, n - lo, n_shifts).astype(int)):
+        null = lag_curve(inp.lip, np.roll(inp.audio_pcs, shift, axis=0), inp.speed,
+                         np.roll(inp.onset, shift), k, inp.step_s, ridge=ridge)
+        if np.isfinite(null.score).any():
+            out.append(float(np.nanmax(null.score)))
+    return np.asarray(out)
+
+
+def chance_z(peak: LagPeak, nulls: np.ndarray) -> float:
+    """How many standard deviations ``peak`` stands above the chance peaks (NaN with < 3)."""
+    if nulls.size < 3:
+        return float("nan")
+    sd = float(nulls.std())
+    return float((peak.peak - nulls.mean()) / sd) if sd > 0 else float("inf")

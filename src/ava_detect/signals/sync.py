@@ -159,10 +159,13 @@ def lag_curve(lip: np.ndarray, audio_pcs: np.ndarray, mouth_speed: np.ndarray,
         li, ai = idx[sel], a_idx[sel]
         r_cca[j] = canonical_r(lip[li], audio_pcs[ai], ridge)
         r_on[j] = np.clip(_pearson(mouth_speed[li], audio_onset[ai]), -0.999, 0.999)
-    # Mean Fisher z, weighted by sqrt(n - 3) relative to the best-covered lag: a correlation
-    # from fewer pairs (large lags overlap less) is weaker evidence, and the CCA's chance level
-    # rises as pairs get fewer, which would otherwise pull the peak to the search edges.
-    weight = np.sqrt(np.clip(pairs - 3, 0, None) / max(pairs.max() - 3, 1))
+    # Mean Fisher z, weighted by (n - 3) relative to the best-covered lag: a correlation from
+    # fewer pairs (large lags overlap less) is weaker evidence, and the CCA's chance level rises
+    # as pairs get fewer, which would otherwise pull the peak to the search edges. The weight
+    # was sqrt((n - 3) / (n_max - 3)); on 3-4 s clips the wrong peaks sat at lags of about 1 s
+    # (median), where a 3 s clip overlaps by 2 s, and the linear weight made 83-88 % of 3-4 s
+    # windows conclusive instead of 47-61 % at the same accuracy (docs/lipsync.md).
+    weight = np.clip(pairs - 3, 0, None) / max(pairs.max() - 3, 1)
     score = (np.arctanh(r_cca) + np.arctanh(r_on)) / 2 * weight
     return LagCurve(lags_s=lags * step_s, score=score, parts={"cca": r_cca, "onset": r_on},
                     n_pairs=pairs)

@@ -20,6 +20,7 @@ What the check does, in order:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from ...catalog import TOLERANCE_STANDARDS
 from ...report import CheckResult
 from ...settings import LipSyncSettings
 from ...signals import avsync
+from ...signals.clip import FaceArrays
+from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
 from ..registry import register
 from . import findings as F
@@ -110,6 +113,13 @@ class LipSyncDetector:
             why = ("the clip has no audio stream" if not signals.info.has_audio
                    else "the audio stream could not be decoded")
             return CheckResult("skipped", reason=why, details=details)
+        if signals.faces is not None:
+            # One face split over two tracker slots is one speaker (signals.speakers).
+            merged, groups = stitch_slots(signals.faces.points)
+            signals = dataclasses.replace(signals, faces=FaceArrays(points=merged))
+            if any(len(g) > 1 for g in groups):
+                details["merged_face_slots"] = [g for g in groups if len(g) > 1]
+        details["stream_span"] = F.stream_span(signals)
         slots = _face_slots(signals, cfg)
         if not slots:
             return CheckResult("skipped", reason="no face was found in the clip", details=details)
@@ -125,7 +135,8 @@ class LipSyncDetector:
             return _silent_track(signals, inputs, slots, cfg, details)
 
         measured = {k: avsync.measure_lag(inp, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
-                                          exclusion_s=cfg.sidelobe_exclusion_s)
+                                          exclusion_s=cfg.sidelobe_exclusion_s,
+                                          max_lag_fraction=cfg.max_lag_fraction)
                     for k, inp in inputs.items()}
         scored = [k for k in slots if measured[k][1] is not None]
         if not scored:
@@ -133,6 +144,7 @@ class LipSyncDetector:
             details["face_slot"] = slot
             reason = "the face and the audio overlap too little to measure a lag"
             findings = F.activity_findings(signals, inputs[slot], slot, cfg)
+            findings += F.length_findings(signals, details["stream_span"], slot, cfg)
             details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
             return _result(findings, "inconclusive", reason, details)
         slot = max(scored, key=lambda k: measured[k][1].peak)
@@ -140,7 +152,30 @@ class LipSyncDetector:
         lag_ms = peak.lag_s * 1000
         uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
                              inp.step_s / 2) * 1000
-        reasons = _inconclusive_reasons(inp, peak, cfg)
+        search_s = float(np.nanmax(measured[slot][0].lags_s))
+        reasons = _inconclusive_reasons(inp, peak, cfg, search_s)
+        windows = _windows(inp, None if reasons else peak.lag_s, cfg)
+        n_win, n_measured = len(windows.lag_s), int(np.isfinite(windows.lag_s).sum())
+        if not reasons and n_win >= cfg.min_windows_checked and n_measured == 0:
+            # Issue 14 item 7: a lag the windows cannot reproduce anywhere (rap over a beat,
+            # scene cuts between people) is no lag.
+            reasons.append(f"none of the {n_win} windowed lags could be measured")
+        elif not reasons and n_win >= cfg.min_windows_checked:
+            agree_ms = abs(float(np.nanmedian(windows.lag_s)) - peak.lag_s) * 1000
+            if agree_ms > cfg.max_window_disagreement_ms:
+                reasons.append(f"the windowed lags (median of {n_measured}) differ from the "
+                               f"clip's lag by {agree_ms:.0f} ms")
+        if not reasons and tol.excess_ms(lag_ms) > uncertainty_ms:
+            # A failure must beat chance: the same search with the audio circularly shifted
+            # (signals.avsync.chance_peaks). Only run when an offset would be reported.
+            nulls = avsync.chance_peaks(inp, measured[slot][0], peak, n_shifts=cfg.chance_shifts,
+                                        ridge=cfg.cca_ridge)
+            z = avsync.chance_z(peak, nulls)
+            details["chance_z"] = round(z, 2) if np.isfinite(z) else None
+            if not z >= cfg.min_chance_z:
+                reasons.append(f"the correlation peak stands only {z:.1f} standard deviations "
+                               f"above the peaks of {nulls.size} circularly shifted audio tracks "
+                               f"(needs {cfg.min_chance_z:g}): a lag this strong occurs by chance")
         conclusive = not reasons
         details.update(
             lag_ms=round(lag_ms, 1), confidence=round(F.psr_confidence(peak.psr), 3),
@@ -152,7 +187,6 @@ class LipSyncDetector:
                     "peak_z": round(measured[k][1].peak, 3), "psr": round(measured[k][1].psr, 2)}
                    for k in scored],
         )
-        windows = _windows(inp, peak.lag_s if conclusive else None, cfg)
         drift = drift_fit(windows)
         details["drift_ms_per_s"] = round(drift.slope * 1000, 2) if drift else None
         details["windows"] = [
@@ -168,8 +202,14 @@ class LipSyncDetector:
         if conclusive:
             findings += F.offset_findings(signals, inp, slot, lag_ms, uncertainty_ms, peak.psr,
                                           tol, cfg)
+        for f in findings:
+            f.measured["chance_z"] = details.get("chance_z")
         findings += F.drift_findings(signals, inp, slot, windows, drift, tol, cfg)
-        findings += F.activity_findings(signals, inp, slot, cfg)
+        activity = F.activity_findings(signals, inp, slot, cfg)
+        if any(f.kind == "av_offset" for f in findings):
+            activity = F.explained_by_offset(signals, inp, slot, findings, activity, lag_ms, cfg)
+        findings += activity
+        findings += F.length_findings(signals, details["stream_span"], slot, cfg)
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
         if conclusive:
@@ -215,7 +255,8 @@ def _face_slots(signals: ClipSignals, cfg: LipSyncSettings) -> list[int]:
     return good or order[:1]
 
 
-def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) -> list[str]:
+def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings,
+                          search_s: float) -> list[str]:
     reasons = []
     face_s = float(inp.face.sum() * inp.step_s)
     if face_s < cfg.min_duration_s:
@@ -226,9 +267,11 @@ def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings) ->
     if share < cfg.min_speech_fraction or voiced_s < cfg.min_speech_s:
         reasons.append(f"speech on {share:.0%} of the face's frames ({voiced_s:.1f} s)")
     if peak.at_edge:
-        reasons.append(f"best lag at the edge of the +-{cfg.max_lag_s:g} s search")
+        reasons.append(f"best lag at the edge of the +-{search_s:.2f} s search")
     if not peak.psr >= cfg.min_psr:
-        reasons.append(f"peak-to-sidelobe ratio {peak.psr:.1f} below {cfg.min_psr:g}")
+        # Printed rounded down, so a PSR just under the threshold never reads "3.5 below 3.5".
+        shown = np.floor(peak.psr * 100) / 100 if np.isfinite(peak.psr) else peak.psr
+        reasons.append(f"peak-to-sidelobe ratio {shown:.2f} below {cfg.min_psr:g}")
     return reasons
 
 
@@ -239,5 +282,16 @@ def _silent_track(signals: ClipSignals, inputs: dict, slots: list[int], cfg: Lip
     details["face_slot"] = slot
     details["signals"] = F.plot_signals(inputs[slot], None, None, cfg, slot)
     reason = f"the audio track is silent (never above {cfg.silence_dbfs:g} dBFS): no lag measured"
-    findings = F.activity_findings(signals, inputs[slot], slot, cfg)
-    return _result(findings, "skipped", reason, details)
+    # Without sound there is no dialogue to sync to: a silent render whose face moves its mouth
+    # (LivePortrait's re-animations, a prompt with no speech) is not a lip-sync failure a support
+    # agent could confirm. The motion is still listed, as a measurement, not as a finding.
+    moving = [f for f in F.activity_findings(signals, inputs[slot], slot, cfg)
+              if f.kind == "mouth_open_in_silence"]
+    details["mouth_motion_in_silent_track"] = [
+        {"start_s": f.start_s, "end_s": f.end_s, "motion_peak": f.measured["motion_peak"]}
+        for f in moving]
+    if moving:
+        total = sum(f.end_s - f.start_s for f in moving)
+        reason += (f"; the mouth moves clearly in {len(moving)} stretch(es), {total:.2f} s in "
+                   "all (details: mouth_motion_in_silent_track)")
+    return CheckResult("skipped", reason=reason, details=details)

@@ -6,6 +6,7 @@ the threshold crossed and evidence frame times; evidence boxes frame the speaker
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,6 +52,18 @@ def _describe_lag(lag_ms: float) -> str:
     return f"the mouth leads the audio by {-lag_ms:.0f} ms (the sound comes late)"
 
 
+def _mouth_moves_label(lag_ms: float) -> str:
+    """Where the mouth moves for a sound, worded by the lag's sign (never "-286 ms later")."""
+    if lag_ms >= 0:
+        return f"mouth moves for it {lag_ms:.0f} ms later"
+    return f"mouth moved for it {-lag_ms:.0f} ms earlier"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (descriptions are sentences)."""
+    return text[:1].upper() + text[1:]
+
+
 def _allowance(tol, lag_ms: float) -> str:
     if lag_ms >= 0:
         return f"{tol.label} allows the audio to lead by at most {tol.audio_lead_limit_ms:g} ms"
@@ -75,13 +88,12 @@ def offset_findings(signals: ClipSignals, inp: SyncInputs, slot: int, lag_ms: fl
     onset_t = _strongest_onset(inp, lag_s)
     if onset_t is not None:
         evidence.append(_evidence(signals, slot, onset_t, "sound starts (strongest onset)"))
-        evidence.append(_evidence(signals, slot, onset_t + lag_s,
-                                  f"mouth moves for it {lag_ms:+.0f} ms later"))
+        evidence.append(_evidence(signals, slot, onset_t + lag_s, _mouth_moves_label(lag_ms)))
     return [Finding(
         mode=MODE, kind="av_offset", first_s=round(first, 3), start_s=round(first, 3),
         end_s=round(end, 3), confidence=psr_confidence(psr),
-        description=f"{_describe_lag(lag_ms)}, +-{uncertainty_ms:.0f} ms; "
-                    f"{_allowance(tol, lag_ms)}.",
+        description=sentence(f"{_describe_lag(lag_ms)}, +-{uncertainty_ms:.0f} ms; "
+                             f"{_allowance(tol, lag_ms)}."),
         measured={"lag_ms": round(lag_ms, 1), "uncertainty_ms": round(uncertainty_ms, 1),
                   "psr": round(psr, 2), "excess_ms": round(excess, 1), "face_slot": slot},
         threshold={**tol.to_dict(), "rule": "outside tolerance by more than the uncertainty"},
@@ -124,7 +136,7 @@ def drift_findings(signals: ClipSignals, inp: SyncInputs, slot: int, windows: Wi
         mode=MODE, kind="sync_drift", first_s=round(first, 3), start_s=round(first, 3),
         end_s=round(_clip_end(signals), 3), confidence=float(min(1.0, abs(slope_ms) / (
             3 * drift.slope_se * 1000 + 1e-9)) * 0.9),
-        description=(
+        description=sentence(
             f"lip sync drifts by {slope_ms:+.0f} ms per second: the lag goes from "
             f"{drift.at(windows.centre_s[0]) * 1000:+.0f} ms at {windows.centre_s[0]:.1f} s to "
             f"{drift.at(windows.centre_s[-1]) * 1000:+.0f} ms at {windows.centre_s[-1]:.1f} s "
@@ -173,6 +185,40 @@ def activity_findings(signals: ClipSignals, inp: SyncInputs, slot: int,
     return findings
 
 
+def explained_by_offset(signals: ClipSignals, inp: SyncInputs, slot: int, sync: list[Finding],
+                        activity: list[Finding], lag_ms: float,
+                        cfg: LipSyncSettings) -> list[Finding]:
+    """Fold into the ``av_offset`` finding the silence findings that its lag explains.
+
+    The voice activity is moved by the measured lag (the mouth at ``t`` speaks the sound at
+    ``t - lag``) and the activity findings are found again; a ``mouth_open_in_silence`` finding
+    that no longer appears is a consequence of the offset: it is listed in the offset's
+    ``measured["explained_silence_findings"]`` and its description, and dropped from the list.
+    Returns the activity findings that remain.
+    """
+    k = int(round(lag_ms / 1000 / inp.step_s))
+    moved = np.zeros_like(inp.voiced)
+    src = np.arange(len(moved)) - k
+    ok = (src >= 0) & (src < len(moved))
+    moved[ok] = inp.voiced[src[ok]]
+    again = activity_findings(signals, dataclasses.replace(inp, voiced=moved), slot, cfg)
+    spans = [(f.start_s, f.end_s) for f in again if f.kind == "mouth_open_in_silence"]
+    (offset,) = [f for f in sync if f.kind == "av_offset"]
+    kept, explained = [], []
+    for f in activity:
+        overlap = any(a < f.end_s and f.start_s < b for a, b in spans)
+        (kept if f.kind != "mouth_open_in_silence" or overlap else explained).append(f)
+    if explained:
+        offset.measured["explained_silence_findings"] = [
+            {"start_s": f.start_s, "end_s": f.end_s} for f in explained]
+        when = ", ".join(f"{f.start_s:.2f}-{f.end_s:.2f} s" for f in explained)
+        offset.description = offset.description.rstrip(".") + (
+            f". The offset also explains the mouth moving while the audio is silent at {when}"
+            " (the sound for those movements is shifted away): a consequence, not a separate "
+            "failure.")
+    return kept
+
+
 def _moving_in_silence(signals, inp, slot: int, seg: Segment, cfg) -> Finding:
     widest = seg.start + int(np.nanargmax(inp.openness[seg.start : seg.end + 1]))
     level = inp.band_db[seg.start : seg.end + 1]
@@ -181,8 +227,9 @@ def _moving_in_silence(signals, inp, slot: int, seg: Segment, cfg) -> Finding:
         mode=MODE, kind="mouth_open_in_silence", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(seg.peak_value / (2 * cfg.moving_on), 0.5, 1.0)),
-        description=(f"the mouth moves clearly from {seg.start_s:.2f} s to {seg.end_s:.2f} s "
-                     f"({seg.duration_s:.2f} s) while the audio is silent"),
+        description=sentence(f"the mouth moves clearly from {seg.start_s:.2f} s to "
+                             f"{seg.end_s:.2f} s ({seg.duration_s:.2f} s) while the audio is "
+                             "silent"),
         measured={"motion_peak": round(seg.peak_value, 4), "duration_s": round(seg.duration_s, 3),
                   "max_openness": round(float(inp.openness[widest]), 3),
                   "speech_band_max_dbfs": None if level_db is None else round(level_db, 1)},
@@ -205,7 +252,7 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
         mode=MODE, kind="mouth_still_in_speech", first_s=round(seg.start_s, 3),
         start_s=round(seg.start_s, 3), end_s=round(seg.end_s, 3),
         confidence=float(np.clip(1.0 - seg.peak_value / (still + 1e-9), 0.5, 1.0)),
-        description=(f"the mouth stays still ({state}) from {seg.start_s:.2f} s to "
+        description=sentence(f"the mouth stays still ({state}) from {seg.start_s:.2f} s to "
                      f"{seg.end_s:.2f} s ({seg.duration_s:.2f} s) while speech continues"),
         measured={"motion_min": round(seg.peak_value, 4), "duration_s": round(seg.duration_s, 3),
                   "mean_openness": round(mean_open, 3), "typical_speech_motion": round(typical, 4)},
@@ -219,6 +266,51 @@ def _still_in_speech(signals, inp, slot: int, seg: Segment, still: float, typica
 def _series(label: str, unit: str, t: np.ndarray, v: np.ndarray, threshold=None,
             threshold_label=None, **extra) -> dict:
     return PlotSeries(label, unit, t, v, threshold, threshold_label, extra).to_dict()
+
+
+def stream_span(signals: ClipSignals) -> dict:
+    """Where the picture and the sound end on the clip timeline, and the difference (ms).
+
+    The video ends one frame after its last frame's time; the audio after its last decoded sample
+    (sample ``i`` plays at ``i / sr``). Positive ``difference_ms``: the sound runs on after the
+    picture ends; negative: the picture runs on in silence.
+    """
+    video_end = float(signals.t_s[-1] + signals.frame_duration_s) if signals.n_frames else 0.0
+    audio_end = len(signals.audio) / signals.audio_sr if signals.audio is not None else None
+    diff = None if audio_end is None else round((audio_end - video_end) * 1000, 1)
+    return {"video_end_s": round(video_end, 3),
+            "audio_end_s": None if audio_end is None else round(audio_end, 3),
+            "difference_ms": diff}
+
+
+def length_findings(signals: ClipSignals, span: dict, slot: int | None,
+                    cfg: LipSyncSettings) -> list[Finding]:
+    """``av_length_mismatch`` when the streams end further apart than real files do."""
+    diff = span["difference_ms"]
+    if diff is None or not abs(diff) > cfg.max_stream_end_difference_ms:
+        return []
+    early_end = min(span["video_end_s"], span["audio_end_s"])
+    if diff > 0:
+        what = (f"the sound runs on for {diff:.0f} ms after the picture ends "
+                f"({span['audio_end_s']:.2f} s against {span['video_end_s']:.2f} s)")
+    else:
+        what = (f"the picture runs on for {-diff:.0f} ms after the sound ends "
+                f"({span['video_end_s']:.2f} s against {span['audio_end_s']:.2f} s)")
+    t_last = float(signals.t_s[-1]) if signals.n_frames else 0.0
+    evidence = []
+    if slot is not None and signals.n_frames:
+        evidence = [_evidence(signals, slot, min(early_end, t_last), "first failure"),
+                    _evidence(signals, slot, t_last, "last frame")]
+    return [Finding(
+        mode=MODE, kind="av_length_mismatch", first_s=round(min(early_end, t_last), 3),
+        start_s=round(min(early_end, t_last), 3), end_s=round(max(span["video_end_s"],
+                                                                 span["audio_end_s"]), 3),
+        confidence=float(np.clip(abs(diff) / (2 * cfg.max_stream_end_difference_ms), 0.5, 1.0)),
+        description=sentence(f"{what}; real files differ by at most "
+                             f"{cfg.max_stream_end_difference_ms:g} ms"),
+        measured=dict(span), threshold={"max_difference_ms": cfg.max_stream_end_difference_ms},
+        evidence=evidence, track=slot,
+    )]
 
 
 SYNC_KINDS = ["av_offset", "sync_drift"]
