@@ -100,19 +100,22 @@ def _write_one(n: int, finding: Finding, plan: Plan, report: Report, clip: str |
     captured: dict[int, np.ndarray] = {}
     with Mp4Writer(video, scene.size, plan.fps, crf=cfg.crf,
                    audio_sr=AUDIO_SR if scene.with_sound else None) as writer:
+        # The normal pass decodes and draws each source frame once; the replays reuse those
+        # drawings (only the header, which names the speed, is drawn again).
+        bodies: list[tuple[float, np.ndarray]] = []  # (frame time, picture below the header)
         for speed in SPEEDS:
-            held: list = []  # [frame, canvas, periods]: one picture held for several periods
-            for i, frame in enumerate(_frames_at(clip, plan, plan.times(speed))):
-                if held and frame is held[0]:  # the half-speed pass shows each frame twice
-                    held[2] += 1
-                    continue
-                if held:
-                    writer.add_frame(held[1], held[2])
-                held = [frame, scene.render(frame, speed), 1]
-                if speed == 1.0 and i in keys:
-                    captured[i] = held[1]
-            if held:
-                writer.add_frame(held[1], held[2])
+            times = plan.times(speed)
+            if speed == SPEEDS[0]:
+                shown = _shown_once(_frames_at(clip, plan, times), scene, bodies)
+            else:
+                source_t = np.array([t for t, _ in bodies])
+                shown = _held(np.searchsorted(source_t, times + 1e-6, side="right") - 1)
+            for i, (k, periods) in enumerate(shown):
+                t, body = bodies[k]
+                canvas = scene.compose(scene.header(t, speed), body)
+                writer.add_frame(canvas, periods)
+                if speed == SPEEDS[0] and i in keys:
+                    captured[i] = canvas
         if scene.with_sound:
             writer.add_audio(scene.sound())
         writer.close()
@@ -138,6 +141,32 @@ def _write_one(n: int, finding: Finding, plan: Plan, report: Report, clip: str |
         "bytes": video.stat().st_size,
     }
     return [video, strip_path]
+
+
+def _shown_once(frames: Iterator[Frame], scene: Scene,
+                bodies: list[tuple[float, np.ndarray]]) -> list[tuple[int, int]]:
+    """Draw each distinct source frame of the normal pass once into ``bodies``; returns the
+    pass as (index into bodies, periods it is held)."""
+    order = []
+    last = None
+    for frame in frames:
+        if frame is not last:
+            bodies.append((frame.t_s, scene.body(frame)))
+            last = frame
+        order.append(len(bodies) - 1)
+    return _held(np.asarray(order))
+
+
+def _held(order: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of one picture: (picture index, how many periods in a row it is shown)."""
+    out: list[tuple[int, int]] = []
+    for k in order.tolist():
+        k = max(k, 0)
+        if out and out[-1][0] == k:
+            out[-1] = (k, out[-1][1] + 1)
+        else:
+            out.append((k, 1))
+    return out
 
 
 def _key_times(finding: Finding, plan: Plan) -> set[int]:
@@ -194,13 +223,28 @@ class Scene:
         self._left_panel = np.empty((self.main_h, self.left, 3), np.uint8)
 
     def render(self, frame: Frame, speed: float) -> np.ndarray:
+        """The whole picture for ``frame`` shown at ``speed``."""
+        return self.compose(self.header(frame.t_s, speed), self.body(frame))
+
+    def header(self, t: float, speed: float) -> np.ndarray:
+        return P.header(self.width, self.f.technical_term, self.kind, t, speed, self._state(t))
+
+    def compose(self, header: np.ndarray, body: np.ndarray) -> np.ndarray:
+        out = np.concatenate([header, body], axis=0)
+        if out.shape[0] < self.size[1]:
+            out = np.concatenate([out, np.full((self.size[1] - out.shape[0], self.width, 3),
+                                               P.BG, np.uint8)])
+        return out
+
+    def body(self, frame: Frame) -> np.ndarray:
+        """Everything below the header: the frame and zoom, waveform, timeline."""
         rgb, t = frame.rgb, frame.t_s
         scale = rgb.shape[1] / self.ref_w if self.ref_w else 1.0
         region = self.regions.at(t)
         box = tuple(v * scale for v in region) if region is not None else None
         state = self._state(t)
         colour = P.BLUE if state == "before" else P.RED
-        rows = [P.header(self.width, self.f.technical_term, self.kind, t, speed, state)]
+        rows = []
         main = self._main
         P.boxed(rgb, box, self.left, self.main_h, colour, self._left_panel)
         main[:, : self.left] = self._left_panel
@@ -216,7 +260,7 @@ class Scene:
             crop = P.zoom(rgb, box, self.right)
             P.caption(crop, "mouth, zoomed" if self.lipsync else "zoomed region")
             main[:, self.left :] = crop
-        rows.append(main)
+        rows.append(main)  # copied by the concatenation below (self._main is reused)
         if self.lipsync:
             col = int(round((t - self.t0) * self.px_per_s))
             rows.append(P.wave_panel(self.width, self.env, self.mouth, col,
@@ -224,11 +268,7 @@ class Scene:
                                      self.with_sound))
         rows.append(P.timeline(self.width, (self.plan.start_s, self.plan.end_s),
                                (self.f.start_s, self.f.end_s), self.f.first_s, t))
-        out = np.concatenate(rows, axis=0)
-        if out.shape[0] < self.size[1]:
-            out = np.concatenate([out, np.full((self.size[1] - out.shape[0], self.width, 3),
-                                               P.BG, np.uint8)])
-        return out
+        return np.concatenate(rows, axis=0)
 
     def sound(self) -> np.ndarray:
         """The clip's audio under the normal pass, then the same slowed to half speed."""
