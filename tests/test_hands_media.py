@@ -16,7 +16,9 @@ from ava_detect import Settings
 from ava_detect.pipeline import Analysis, Analyzer
 from ava_detect.signals.hands import track_hands
 
-pytestmark = pytest.mark.media
+# every test here analyses a whole real clip (200-300 frames through the hand lane) or a
+# 50-frame edit of one: over 20 s each on the shared machine
+pytestmark = [pytest.mark.media, pytest.mark.slow]
 
 REAL = {
     "landmarker": "hands/mpsamples_hand_landmarker_test_video.mp4",

@@ -260,12 +260,13 @@ def test_steady_hand_that_vanishes_in_place_is_found_but_one_that_moved_is_not()
     assert len(gone) == 1 and gone[0].first_s == pytest.approx(25 / FPS)
     assert gone[0].measured["frames_missing"] == 5
     assert gone[0].end_s == pytest.approx(30 / FPS)
-    # the same gap, but the hand comes back 3 palm widths away: it moved fast (blur)
+    # the same gap, but the hand comes back about 5 palm widths away (0.8 palm widths a frame
+    # over the gap, beyond vanish_max_speed = 0.45): it moved fast (blur)
     moved = [[f] for f in steady()]
     for i in range(25, 30):
         moved[i] = [None]
     for i in range(30, 40):
-        moved[i] = [hand(centre=(400.0 + i + 250.0, 500.0))]
+        moved[i] = [hand(centre=(400.0 + i + 450.0, 500.0))]
     assert run(clip(moved)).findings == []
     # never back before the clip ends: not judged
     never = [[f] for f in steady(25)] + [[None]] * 10
@@ -423,3 +424,16 @@ def test_steady_count_changes_need_a_stable_run_and_a_held_change():
     ok = np.ones(len(count), bool)
     # 5 -> 4 held two frames: one; back to 5 after only two 4s: none; a one-frame 3: none
     assert steady_count_changes(count, ok) == [8]
+
+
+def test_edge_approach_counts_only_motion_towards_the_edge():
+    from ava_detect.detectors.hands.rules import edge_approach
+
+    room = np.array([[2.0, 0.5], [1.5, 0.8], [1.2, 0.9], [np.nan, 0.6]])  # palm widths
+    speed = np.array([[0.3, 0.4], [0.5, 0.3], [0.3, 0.1], [np.nan, 0.35]])
+    out = edge_approach(room, speed)
+    # first frame: no previous distance, the speed stands in; then the drop of the distance
+    assert out[0].tolist() == [0.3, 0.4]
+    assert out[1] == pytest.approx([0.5, 0.0])  # the right-hand column moves away: 0
+    assert out[2] == pytest.approx([0.3, 0.0])
+    assert out[3, 1] == pytest.approx(0.3) and np.isnan(out[3, 0])

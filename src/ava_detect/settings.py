@@ -92,10 +92,19 @@ class HandSettings:
     presence_off: float = 0.8  # ... and it lasts until presence is back above this
     # --- hand_vanished: a steady, clearly seen hand is gone (presence unmeasured or high) ---
     vanish_min_frames: int = 2  # frames the hand stays away
-    # before either: this far from the frame edge, palm widths, plus this many frames of the
-    # hand's motion (else it may simply be leaving the picture)
+    # before either: this far from the frame edge, palm widths (else it may simply be leaving
+    # the picture) ...
     vanish_edge_margin: float = 0.25
+    # ... plus this many frames of its approach to the edge (the drop of its edge distance a
+    # frame; a hand moving away from the edge needs only the margin: EchoMimic e36a3be's smear
+    # starts 0.8 palm widths from the edge while moving inward)
     vanish_edge_frames: float = 3.0
+    # Hand speed (palm widths a frame) allowed in the clear view before a presence collapse /
+    # vanish, and for "came back where it was". Measured on cached runs (docs/hands.md): 0.41 or
+    # less misses e36a3be's smear (0.40 a frame at 12 fps), 0.55 or more fires on the fruit
+    # market negative (a raised hand blurring at 3.07 s); real clips stay clean up to 0.7.
+    # The window is narrow and rests on one failure clip.
+    vanish_max_speed: float = 0.45
     # --- the picture must confirm every landmark event: motion-compensated change of the
     # hand's region from the frame before into the first broken frame (analysers/hand_change) ---
     pixel_change_min: float = 0.13  # see docs/hands.md (false <= 0.11, true >= 0.15 measured)

@@ -162,9 +162,10 @@ def presence_and_vanish(
     """A steady, clearly seen hand stops looking like a hand, or is gone.
 
     Starts at n when frame n-1 was a clear view (presence >= ``gate_min_presence`` where
-    measured) reached at gate speed, at least ``vanish_edge_margin`` palm widths plus
-    ``vanish_edge_frames`` frames of its motion from the frame edge (else it may just be
-    leaving the picture), and then either
+    measured) reached at less than ``vanish_max_speed``, at least ``vanish_edge_margin`` palm
+    widths plus ``vanish_edge_frames`` frames of its approach to the edge
+    (:func:`edge_approach`) from the frame edge (else it may just be leaving the picture), and
+    then either
 
     - the landmark model's presence score on the tracker's crop falls to ``presence_on`` or
       below (``presence_collapse``; the tracker drops hands under 0.5, so the hand may be
@@ -172,22 +173,23 @@ def presence_and_vanish(
     - the hand is gone for at least ``vanish_min_frames`` frames while its presence was not
       measured or not low (``hand_vanished``).
 
-    A hand the tracker lost must come back about where it was (moving less than the gate
-    speed on average over the gap): one that reappears far away, or never, may simply have
-    moved fast, and motion blur hides fast hands from the tracker on real footage too.
+    A hand the tracker lost must come back about where it was (moving less than
+    ``vanish_max_speed`` on average over the gap): one that reappears far away, or never, may
+    simply have moved fast, and motion blur hides fast hands from the tracker on real footage.
     """
     events = []
     view = clear_view(sig, presence, hs)
     n_frames = tracks.present.shape[0]
     room = edge_distance(tracks, sig.palm_px, frame_size)
+    approach = edge_approach(room, sig.speed)
     for t in range(tracks.n_tracks):
         here, p = tracks.present[:, t], presence[:, t]
         n = 1
         while n < n_frames:
             before_ok = (
-                here[n - 1] and view[n - 1, t] and sig.speed[n - 1, t] < hs.gate_max_speed
+                here[n - 1] and view[n - 1, t] and sig.speed[n - 1, t] < hs.vanish_max_speed
                 and room[n - 1, t] >= hs.vanish_edge_margin
-                + hs.vanish_edge_frames * sig.speed[n - 1, t]
+                + hs.vanish_edge_frames * approach[n - 1, t]
             )
             if not before_ok:
                 n += 1
@@ -219,7 +221,7 @@ def presence_and_vanish(
                 event = Event("hand_vanished", t, n, n + lost_for - 1, float(lost_for),
                               measured=measured,
                               threshold={"min_frames": hs.vanish_min_frames,
-                                         "gate_max_speed": hs.gate_max_speed})
+                                         "vanish_max_speed": hs.vanish_max_speed})
             if event is None:
                 n += 1
                 continue
@@ -231,7 +233,7 @@ def presence_and_vanish(
 def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
             hs: HandSettings, look: int = 3) -> bool:
     """The hand lost after frame ``seen`` came back about where it was: in one of the first
-    ``look`` frames from ``back`` it is less than ``gate_max_speed`` palm widths a frame (on
+    ``look`` frames from ``back`` it is less than ``vanish_max_speed`` palm widths a frame (on
     average since ``seen``) from its last position. Looking at a few frames tolerates a
     spurious detection joining the track first."""
     n_frames = tracks.present.shape[0]
@@ -244,9 +246,21 @@ def _stayed(tracks: HandTracks, sig: HandSignals, t: int, seen: int, back: int,
         box = (p[:, :2].min(axis=0) + p[:, :2].max(axis=0)) / 2
         moved = min(np.linalg.norm(box - box0),
                     np.linalg.norm(sig.centre[m, t] - sig.centre[seen, t]))
-        if moved / sig.palm_px[seen, t] / (m - seen) < hs.gate_max_speed:
+        if moved / sig.palm_px[seen, t] / (m - seen) < hs.vanish_max_speed:
             return True
     return False
+
+
+def edge_approach(room: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """(N, T) how fast the hand nears the frame edge, palm widths a frame: the drop of
+    :func:`edge_distance` since the previous frame (0 when it moves away from the edge or along
+    it); the hand's speed where the previous frame is unknown."""
+    out = speed.astype(np.float64).copy()
+    with np.errstate(invalid="ignore"):
+        drop = np.fmax(room[:-1] - room[1:], 0.0)
+    known = np.isfinite(room[:-1]) & np.isfinite(room[1:])
+    out[1:][known] = drop[known]
+    return out
 
 
 def edge_distance(tracks: HandTracks, palm_px: np.ndarray, frame_size: tuple[int, int]

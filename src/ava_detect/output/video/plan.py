@@ -16,6 +16,7 @@ import numpy as np
 from ...report import Finding
 from ...settings import EvidenceVideoSettings
 from ...signals import ClipSignals
+from ...signals.hands import track_hands
 from ...signals.mouth import lip_features, mouth_box
 
 SPEEDS = (1.0, 0.5)  # normal speed, then half speed
@@ -94,7 +95,8 @@ class Regions:
     """The finding's region (x0, y0, x1, y1 in full-frame px) at any clip time.
 
     From the analysis's landmarks of the finding's track where it has them (hands: the 21
-    hand points; identity: the face mesh; lip sync: the mouth box), smoothed over five frames;
+    points of the detector's hand track, as the evidence frames draw them; identity: the face
+    mesh; lip sync: the mouth box), smoothed over five frames;
     otherwise from the finding's evidence boxes, nearest in time.
     """
 
@@ -124,8 +126,16 @@ def _landmark_boxes(finding: Finding, signals: ClipSignals | None,
     sel = np.flatnonzero((signals.t_s >= span[0] - 0.5) & (signals.t_s <= span[1] + 0.5))
     if not sel.size:
         return empty
-    if finding.mode == "hands" and signals.hands is not None and k < signals.hands.image.shape[1]:
-        pts = signals.hands.image[sel, k, :, :2].astype(float)
+    if finding.mode == "hands":
+        # the finding's track is the detector's hand track (as in the evidence frames), not a
+        # landmark slot: slot k can hold the other hand. Arm findings (hand_melt, track < 0)
+        # have no hand landmarks: their evidence boxes (the pose's hand region) are used.
+        if signals.hands is None or k < 0:
+            return empty
+        tracks = track_hands(signals.hands)
+        if k >= tracks.n_tracks:
+            return empty
+        pts = tracks.points[sel, k, :, :2].astype(float)
         boxes = np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1)
     elif signals.faces is not None and k < signals.faces.points.shape[1]:
         if finding.mode == "lipsync":
