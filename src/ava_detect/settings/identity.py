@@ -1,0 +1,57 @@
+"""The Facial Identity Drift check's thresholds (see docs/identity.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """Thresholds of the Facial Identity Drift check (distances are dlib descriptor distances)."""
+
+    # Which frames get an identity embedding (about 90 ms a face): every embed_stride-th frame,
+    # every frame while a reference is being built, and densely around a suspicious jump.
+    embed_stride: int = 12
+    jump_trigger: float = 0.55  # distance between successive embeddings that triggers dense
+    drift_trigger: float = 0.45  # crossing this distance to the running reference: dense
+    dense_frames: int = 6  # frames embedded densely after a trigger
+    # Reference: median embedding of the first clean frames of each face track and shot.
+    reference_frames: int = 10  # clean frames that make the reference
+    reference_max_yaw_deg: float = 30.0  # a clean frame is at most this far from frontal
+    gate_max_yaw_deg: float = 40.0  # frames turned further are not compared (profile views)
+    min_eye_distance_px: float = 28.0  # smaller faces are not measurable (full-frame px)
+    smooth_ms: float = 360.0  # trailing window over which embeddings are averaged
+    # Alarm: smoothed distance to the reference above abs_on, or above the track's own
+    # baseline + rel_on, whichever is lower; it ends below that minus off_margin.
+    abs_on: float = 0.55  # real footage of one person peaked at 0.49 after gating/smoothing
+    rel_on: float = 0.42  # different people can be as close as 0.50 in absolute terms
+    off_margin: float = 0.08  # hysteresis between the on and off thresholds
+    min_duration_ms: float = 200.0  # an alarm shorter than this is not a finding
+    # The onset is the first frame after the last one whose distance is still within this
+    # fraction of the way from the baseline to the on threshold.
+    near_fraction: float = 0.3
+    # Walking back down a rise stops where the distance climbs more than this above the lowest
+    # value met (the foot of the rise, e.g. when a head turn holds it above the baseline).
+    walk_back_tolerance: float = 0.06
+    # One frame-to-frame embedding step this large inside the rise makes it a switch (abrupt):
+    # hard switches measured >= 0.66, real footage <= 0.46 between neighbouring frames.
+    switch_step: float = 0.55
+    track_jump_eye_distances: float = 1.5  # a track whose face moves further than this many
+    # eye distances in one frame has jumped to another face: it restarts, never a switch
+    track_gap_s: float = 1.0  # a face gone longer than this starts a new track (new reference)
+    # An edit: the colour histogram changes by at least shot_cut between two frames AND the
+    # coarse picture layout correlates at most shot_cut_similarity (measured: cuts 0.17-0.37
+    # and 0.01-0.26; otherwise up to 0.22 and never below 0.63).
+    shot_cut: float = 0.12
+    shot_cut_similarity: float = 0.5
+    # A gradual change is a cross-dissolve between shots (an edit) when, from
+    # dissolve_margin_s before its rise to dissolve_margin_s after, at least dissolve_share of
+    # the picture changes and the frames in between are blends of the two ends (residual at
+    # most dissolve_residual). Measured: dissolves 1.0 and 0.05-0.22; a new face on a moving
+    # dancer 0.3-0.55 and 0.55-1.3; a head turn 0.61 and 0.34.
+    dissolve_margin_s: float = 0.5
+    dissolve_share: float = 0.8
+    dissolve_residual: float = 0.3
+    skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
+    iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
+    iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
