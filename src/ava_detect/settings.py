@@ -151,6 +151,24 @@ class IdentitySettings:
     skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
     iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
     iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
+    # How a track begins and how it ends: the median embedding of its first and of its last
+    # end_frames clean frames (the analyser embeds the last ones when the track ends).
+    end_frames: int = 10
+    # Every change must also show at matched pose and mouth opening (|yaw|, |pitch| within
+    # matched_pose_deg, mouth within matched_mouth): the median distance between the frames
+    # after the change and the same track's frames before it at such poses must reach
+    # matched_on (dlib's own same-person limit, 0.6). CALIBRATION PENDING.
+    matched_on: float = 0.6
+    matched_pose_deg: float = 10.0
+    matched_mouth: float = 0.15
+    matched_min_pairs: int = 10  # fewer pairs: only an abrupt switch (a one-frame step) stands
+    # "Begins as one person, ends as another": the first and last stretches of one track differ
+    # by at least ends_on (CALIBRATION PENDING).
+    ends_on: float = 0.65
+    # A face that returns (a new track in the same shot after the earlier one ended) as someone
+    # else: its first stretch is at least reentry_on from the last stretch of the face that
+    # left, and from every other face seen in the shot (CALIBRATION PENDING).
+    reentry_on: float = 0.65
 
 
 @dataclass(frozen=True)
