@@ -157,8 +157,13 @@ class IdentitySettings:
     # Every change must also show at matched pose and mouth opening (|yaw|, |pitch| within
     # matched_pose_deg, mouth within matched_mouth): the median distance between the frames
     # after the change and the same track's frames before it at such poses must reach
-    # matched_on (dlib's own same-person limit, 0.6). CALIBRATION PENDING.
+    # matched_on (dlib's own same-person limit), or the face's own matched spread before the
+    # change plus matched_margin where that is lower. Measured at the alarm: the same person
+    # turning into poses its reference never had (stableavatar case52) 0.47 against its own
+    # spread 0.34 (+0.13; the interview vox2_517600055 +0.11); spliced switches 0.79-0.81
+    # against 0.24; the TPS smear in MagicDance figure 2 0.28-0.34 (dlib sees one person).
     matched_on: float = 0.6
+    matched_margin: float = 0.25
     matched_pose_deg: float = 10.0
     matched_mouth: float = 0.15
     matched_min_pairs: int = 10  # fewer pairs: only an abrupt switch (a one-frame step) stands

@@ -343,14 +343,16 @@ def change_onset(emb: np.ndarray, usable: np.ndarray, head: np.ndarray, tail: np
 
 def matched_change(emb: np.ndarray, before: np.ndarray, after: np.ndarray, yaw: np.ndarray,
                    pitch: np.ndarray, mouth: np.ndarray, *, max_pose_deg: float,
-                   max_mouth: float) -> tuple[float, int]:
+                   max_mouth: float, self_pairs: bool = False) -> tuple[float, int]:
     """How far a face is from its earlier self at the same pose: (median distance, pairs).
 
     Every frame in ``after`` is paired with every frame in ``before`` whose yaw and pitch
     agree within ``max_pose_deg`` and mouth opening within ``max_mouth`` (per eye distance);
     the median embedding distance over those pairs is returned with their count (NaN, 0
     without pairs). A head turn or an expression moves a real face away from its reference
-    and back; at a matched pose the same person stays close, another person does not.
+    and back; at a matched pose the same person stays close, another person does not. With
+    ``self_pairs`` (``before`` is ``after``) it is the face's own spread at matched poses,
+    over pairs of frames at least 5 frames apart.
 
     Parameters
     ----------
@@ -367,6 +369,8 @@ def matched_change(emb: np.ndarray, before: np.ndarray, after: np.ndarray, yaw: 
     keep = ((np.abs(yaw[a][:, None] - yaw[b][None]) <= max_pose_deg)
             & (np.abs(pitch[a][:, None] - pitch[b][None]) <= max_pose_deg)
             & (np.abs(mouth[a][:, None] - mouth[b][None]) <= max_mouth))
+    if self_pairs:  # a set against itself: each pair once, frames at least 5 apart
+        keep &= (a[:, None] - b[None]) >= 5
     ia, ib = np.nonzero(keep)
     if len(ia) == 0:
         return float("nan"), 0

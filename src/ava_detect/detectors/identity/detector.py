@@ -225,7 +225,7 @@ class _Context:
             ok, why = confirm_at_matched_pose(
                 emb, usable, span.start, a.onset, a.segment.end,
                 (yaw, self.pitch[:, k], self.mouth[:, k]), abrupt=a.abrupt, on=s.matched_on,
-                max_pose_deg=s.matched_pose_deg, max_mouth=s.matched_mouth,
+                margin=s.matched_margin, max_pose_deg=s.matched_pose_deg, max_mouth=s.matched_mouth,
                 min_pairs=s.matched_min_pairs)
             if not ok:  # far from the reference only at poses the reference never had
                 info.setdefault("unconfirmed_alarms", []).append(

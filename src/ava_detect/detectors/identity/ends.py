@@ -186,15 +186,16 @@ def reentry_findings(ends: list[TrackEnds], emb: np.ndarray, t_s: np.ndarray,
 
 def confirm_at_matched_pose(emb: np.ndarray, usable: np.ndarray, start: int, onset: int,
                             end: int, pose: tuple[np.ndarray, np.ndarray, np.ndarray], *,
-                            abrupt: bool, on: float, max_pose_deg: float, max_mouth: float,
-                            min_pairs: int) -> tuple[bool, dict]:
+                            abrupt: bool, on: float, margin: float, max_pose_deg: float,
+                            max_mouth: float, min_pairs: int) -> tuple[bool, dict]:
     """Is an alarm a change of person, or a face seen at a pose its reference never had?
 
     The frames from ``onset`` to ``end`` are compared with the track's frames before the onset
     at matched pose and mouth opening (:func:`matched_change`). With at least ``min_pairs``
-    pairs the alarm stands when their median distance is ``on`` or more; with fewer, only an
-    abrupt change (one step between neighbouring frames, which are at the same pose by
-    themselves) stands. Returns the verdict and the numbers behind it.
+    pairs the alarm stands when their median distance reaches ``on``, or the face's own
+    spread at matched poses before the onset plus ``margin`` if that is lower; with fewer
+    pairs, only an abrupt change (one step between neighbouring frames, which are at the same
+    pose by themselves) stands. Returns the verdict and the numbers behind it.
     """
     idx = np.flatnonzero(usable)
     before = idx[(idx >= start) & (idx < onset)]
@@ -202,9 +203,14 @@ def confirm_at_matched_pose(emb: np.ndarray, usable: np.ndarray, start: int, ons
     yaw, pitch, mouth = pose
     med, pairs = matched_change(emb, before, after, yaw, pitch, mouth,
                                 max_pose_deg=max_pose_deg, max_mouth=max_mouth)
-    ok = med >= on if pairs >= min_pairs else abrupt
+    own, own_pairs = matched_change(emb, before, before, yaw, pitch, mouth,
+                                    max_pose_deg=max_pose_deg, max_mouth=max_mouth,
+                                    self_pairs=True)
+    level = min(on, own + margin) if own_pairs >= min_pairs else on
+    ok = med >= level if pairs >= min_pairs else abrupt
     return bool(ok), {"matched_pose_distance": None if np.isnan(med) else med,
-                      "matched_pairs": pairs}
+                      "matched_pairs": pairs, "matched_threshold": level,
+                      "own_matched_spread": None if np.isnan(own) else own}
 
 
 def early_switch(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray, n_frames: int, *,
