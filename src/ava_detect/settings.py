@@ -170,7 +170,7 @@ class IdentitySettings:
     # "Begins as one person, ends as another": the medians of a track's first and last
     # end_frames clean frames differ by at least ends_on (and agree at matched pose where they
     # share poses). Measured: two GHOST identities 0.78-0.79 apart (medians of ten frames); one
-    # person 0.08-0.47 over the cached real and generated negatives, 0.59 for stableavatar
+    # person 0.08-0.45 over the cached real and generated negatives, 0.59 for stableavatar
     # case52, whose reference looks down and whose end looks up (no matched pairs).
     ends_on: float = 0.65
     # A face that returns (a new track in the same shot after the earlier one ended) as someone
