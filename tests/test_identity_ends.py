@@ -142,3 +142,17 @@ def test_alarm_only_at_poses_the_reference_never_had_is_not_a_finding():
     (alarm,) = track["unconfirmed_alarms"]
     assert alarm["matched_pose_distance"] < alarm["matched_threshold"]
     assert track["max_distance"] > track["on_threshold"]  # far from the reference, though
+
+
+def test_review_score_is_zero_with_a_finding():
+    """A re-entry change leaves each track steady, but the clip is not: the cover must not show
+    'steady' beside FAIL."""
+    emb = np.full((N, 1, 128), np.nan)
+    emb[:40, 0] = noisy(A, 40, _rng())
+    emb[70:, 0] = noisy(B, N - 70, _rng())
+    pts = np.stack([np.stack([face_points(320, 240, 60)])] * N)
+    pts[40:70] = np.nan
+    result = run(clip(emb, points=pts))
+    assert result.status == "fail"
+    assert result.details["stability_score"] == 0.0
+    assert min(tr["stability_score"] for tr in result.details["tracks"]) > 0.5

@@ -133,6 +133,7 @@ class IdentityDriftDetector:
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
+            details["stability_score"] = 0.0  # a confirmed change of person is not steady
             return CheckResult("fail", findings=findings, details=details)
         if not measured:
             return CheckResult("inconclusive", reason=why_unmeasured(tracks, s), details=details)
