@@ -186,8 +186,9 @@ class _Context:
             prev = int(np.flatnonzero((usable & clean)[:at])[-1])
             info, rest, dissolve = self.track(TrackSpan(k, at, span.end, span.why), curve)
             several = int(self.sig.faces.present.any(axis=0).sum()) > 1
-            first = early_switch_finding(k, at, prev, step, sides, t, self.pts, span.end,
-                                         several=several)
+            first = early_switch_finding(
+                k, at, prev, step, sides, t, self.pts, span.end, several=several,
+                threshold={"switch_step": s.switch_step, "matched_on": s.matched_on})
             return info, [first, *rest], dissolve
         ref = reference(emb, usable, clean, s.reference_frames)
         if ref is None:

@@ -238,8 +238,8 @@ def early_switch(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray, n_frames:
 
 
 def early_switch_finding(k: int, at: int, prev: int, step: float, sides: float,
-                         t_s: np.ndarray, pts: np.ndarray, end: int, *, several: bool
-                         ) -> Finding:
+                         t_s: np.ndarray, pts: np.ndarray, end: int, *, several: bool,
+                         threshold: dict) -> Finding:
     """``identity_switch`` among the frames a reference would be built from."""
     face = f"face {k + 1}" if several else "the face"
     text = (f"{face} becomes a different person at {t_s[at]:.2f} s (frame {at}), within its "
@@ -252,7 +252,7 @@ def early_switch_finding(k: int, at: int, prev: int, step: float, sides: float,
         confidence=float(np.clip(0.6 + 1.6 * (sides - 0.6), 0.3, 0.99)), description=text,
         measured={"onset_frame": at, "largest_frame_step": step, "distance_after": sides,
                   "reference_t_s": float(t_s[prev]), "early": True},
-        threshold={},
+        threshold=threshold,
         evidence=[Evidence(t_s=float(t_s[prev]), label="before", box=_box(pts, prev, k)),
                   Evidence(t_s=float(t_s[at]), label="first failure", box=_box(pts, at, k))],
         track=k,
