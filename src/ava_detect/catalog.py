@@ -178,6 +178,7 @@ KIND_WORDING: dict[str, str] = {
     "identity_drift": "gradual change to a different person",
     "identity_changed_in_track": "begins as one person, ends as another",
     "identity_changed_on_reentry": "comes back as a different person",
+    "identity_unstable": "keeps changing into different-looking people",
     "av_offset": "audio/video offset",
     "sync_drift": "sync drift",
     "mouth_open_in_silence": "mouth moves during silence",

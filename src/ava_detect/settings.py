@@ -177,6 +177,14 @@ class IdentitySettings:
     # else: its first stretch is at least reentry_on from the last stretch of the face that
     # left, and from every other face seen in the shot. Same figures as ends_on.
     reentry_on: float = 0.65
+    # A face that keeps changing: the median, over a track, of each frame's median distance to
+    # the same face 0.2-2 s earlier at matched pose (matched_pose_deg, matched_mouth, at least
+    # 3 such frames) reaches unstable_on, over at least unstable_min_points frames. Measured
+    # (frames embedded every 1-4): one person 0.17-0.36 (the highest: the exaggerated
+    # expressions of liveportrait_d6; case52 0.22-0.23, the hand over the eye in
+    # mimicmotion_cmp_musev_4 0.30); the Disco panel of MagicDance figure 1 0.51-0.53.
+    unstable_on: float = 0.45
+    unstable_min_points: int = 8
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,10 @@ from .ends import (
     early_switch,
     early_switch_finding,
     ends_finding,
+    local_matched_curve,
     reentry_findings,
     track_ends,
+    unstable_finding,
 )
 from .summary import details as _details
 from .summary import dissolve_event, plot, stability, why_unmeasured
@@ -237,6 +239,19 @@ class _Context:
             found[-1].measured.update(why)
         self.usable[k] = self.usable.get(k, np.zeros(len(t), bool)) | usable
         shot = int(np.searchsorted(self.cuts, span.start, side="right"))
+        local, partner = local_matched_curve(
+            emb, usable, t, (yaw, self.pitch[:, k], self.mouth[:, k]), min_lag_s=0.2,
+            max_lag_s=2.0, max_pose_deg=s.matched_pose_deg, max_mouth=s.matched_mouth,
+            min_pairs=3)
+        measured_local = local[sl][np.isfinite(local[sl])]
+        info["local_matched_distance"] = (float(np.median(measured_local))
+                                          if len(measured_local) else None)
+        if not found:
+            several = int(self.sig.faces.present.any(axis=0).sum()) > 1
+            unstable = unstable_finding(k, span, local, partner, t, self.pts,
+                                        on=s.unstable_on, min_points=s.unstable_min_points,
+                                        several=several)
+            found = [unstable] if unstable else []
         te = track_ends(span, emb, usable & clean, s.end_frames, shot)
         if te is not None:
             te.changed = bool(found)

@@ -257,3 +257,79 @@ def early_switch_finding(k: int, at: int, prev: int, step: float, sides: float,
                   Evidence(t_s=float(t_s[at]), label="first failure", box=_box(pts, at, k))],
         track=k,
     )
+
+
+def local_matched_curve(emb: np.ndarray, usable: np.ndarray, t_s: np.ndarray,
+                        pose: tuple[np.ndarray, np.ndarray, np.ndarray], *, min_lag_s: float,
+                        max_lag_s: float, max_pose_deg: float, max_mouth: float,
+                        min_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """How far each frame is from the same face shortly before, at the same pose.
+
+    For each usable frame, the median distance to the usable frames ``min_lag_s`` to
+    ``max_lag_s`` earlier whose yaw and pitch agree within ``max_pose_deg`` and mouth opening
+    within ``max_mouth``; NaN with fewer than ``min_pairs`` of them. A real face stays close
+    to itself over a second or two at the same pose; a face that keeps turning into other
+    people does not, however its first frames looked.
+
+    Parameters
+    ----------
+    emb
+        (N, D) embeddings of one track. usable: (N,) bool. t_s: (N,) s.
+    pose
+        (N,) yaw, pitch (degrees) and mouth opening of the track.
+
+    Returns
+    -------
+    (N,) median distances and (N,) int the earlier frame farthest from each (-1 where NaN).
+    """
+    yaw, pitch, mouth = pose
+    idx = np.flatnonzero(usable)
+    out, partner = np.full(len(t_s), np.nan), np.full(len(t_s), -1)
+    for i in idx:
+        j = idx[(t_s[idx] <= t_s[i] - min_lag_s) & (t_s[idx] >= t_s[i] - max_lag_s)]
+        j = j[(np.abs(yaw[j] - yaw[i]) <= max_pose_deg) & (np.abs(pitch[j] - pitch[i])
+              <= max_pose_deg) & (np.abs(mouth[j] - mouth[i]) <= max_mouth)]
+        if len(j) < min_pairs:
+            continue
+        d = np.linalg.norm(emb[j] - emb[i], axis=1)
+        out[i], partner[i] = float(np.median(d)), int(j[np.argmax(d)])
+    return out, partner
+
+
+def unstable_finding(k: int, span: TrackSpan, curve: np.ndarray, partner: np.ndarray,
+                     t_s: np.ndarray, pts: np.ndarray, *, on: float, min_points: int,
+                     several: bool) -> Finding | None:
+    """``identity_unstable``: a face whose typical distance to itself shortly before, at the
+    same pose, is ``on`` or more (median of the track's curve over ``min_points`` or more
+    frames): it keeps changing into other people."""
+    values = curve[span.start : span.end + 1]
+    measured = np.isfinite(values)
+    if measured.sum() < min_points:
+        return None
+    level = float(np.median(values[measured]))
+    if level < on:
+        return None
+    high = span.start + np.flatnonzero(values >= on)
+    first, last = int(high[0]), int(high[-1])
+    worst = span.start + int(np.nanargmax(values))
+    face = f"face {k + 1}" if several else "the face"
+    text = (f"{face} keeps changing into a different-looking person: compared at the same head "
+            f"pose and mouth opening with itself up to 2 s earlier, it is typically {level:.2f} "
+            f"away (a change is reported from {on:.2f}; real footage of one person stays near "
+            f"0.2-0.35), first at {t_s[first]:.2f} s (frame {first}), most at "
+            f"{t_s[worst]:.2f} s (frame {worst}, {values[worst - span.start]:.2f}).")
+    ev = [(int(partner[first]), "before (same pose, earlier)"), (first, "first failure"),
+          (int(partner[worst]), "before (most different pair)"), (worst, "most different")]
+    return Finding(
+        mode="identity", kind="identity_unstable", first_s=float(t_s[first]),
+        start_s=float(t_s[first]), end_s=float(t_s[last]),
+        confidence=float(np.clip(0.6 + 1.6 * (level - on), 0.3, 0.99)), description=text,
+        measured={"onset_frame": first, "median_local_matched_distance": level,
+                  "peak_local_matched_distance": float(values[worst - span.start]),
+                  "frames_compared": int(measured.sum()),
+                  "reference_t_s": float(t_s[partner[first]])},
+        threshold={"unstable_on": on, "unstable_min_points": min_points},
+        evidence=[Evidence(t_s=float(t_s[i]), label=label, box=_box(pts, i, k))
+                  for i, label in ev],
+        track=k,
+    )
