@@ -5,7 +5,7 @@ face that comes back as someone else, and alarms that only show at unseen poses.
 from __future__ import annotations
 
 import numpy as np
-from test_identity_unit import FPS, A, B, N, clip, face_points, noisy, run
+from test_identity_unit import FPS, A, B, N, clip, face_points, noisy, person, run
 
 from ava_detect.detectors.identity.ends import early_switch, ends_finding, track_ends
 from ava_detect.signals.identity import (
@@ -156,3 +156,25 @@ def test_review_score_is_zero_with_a_finding():
     assert result.status == "fail"
     assert result.details["stability_score"] == 0.0
     assert min(tr["stability_score"] for tr in result.details["tracks"]) > 0.5
+
+
+def test_face_that_keeps_changing_is_unstable_and_a_steady_one_is_not():
+    """Every few frames another look (as the Disco panel of MagicDance figure 1): no single
+    switch, a contaminated reference, but far from itself at the same pose a second earlier."""
+    rng = _rng()
+    people = [person(100 + i) for i in range(N // 5)]  # a new look every 5 frames
+    looks = np.repeat(np.arange(N // 5), 5)
+    # small changes between neighbouring frames: each look blends into the next over 5 frames
+    target = np.stack([people[i] for i in looks])
+    smooth = np.stack([target[max(0, i - 4) : i + 1].mean(axis=0) for i in range(N)])
+    changing = smooth * 0.45 + noisy(np.zeros(128), N, rng, 0.05)
+    result = run(clip(changing[:, None, :]))
+    kinds = [f.kind for f in result.findings]
+    assert "identity_unstable" in kinds, kinds
+    (finding,) = [f for f in result.findings if f.kind == "identity_unstable"]
+    assert finding.measured["median_local_matched_distance"] >= 0.45
+    assert [e.label for e in finding.evidence][1] == "first failure"
+    steady = run(clip(noisy(A, N, _rng())[:, None, :]))
+    assert steady.findings == []
+    (track,) = steady.details["tracks"]
+    assert track["local_matched_distance"] < 0.3
