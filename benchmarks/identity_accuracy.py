@@ -8,16 +8,23 @@ Runs the full pipeline (face mesh + sparse/dense dlib embeddings + detector) onc
 - positives built in a temporary folder: ``ghost_src_dance`` spliced with each
   ``aigen_ghost_swap_*`` clip (and back) at several frames, and cross-fades between them over
   0.5 s, 1 s and 2 s;
-- the generated clip with visible identity drift (stability score only: no ground truth).
+- real generator output (``generated2/`` per ``generated2-labels.json``, the MagicDance
+  panels cropped to their own clips, ``generated/``): each identity FAILURE counts as caught
+  when a finding starts inside a labelled window widened by 0.3 s; each clip whose face stays
+  the same counts a false finding if it has any.
+
+Work is counted, not timed: face embeddings per frame (all faces) and colour measures per frame.
 
 Usage::
 
-    AVA_TEST_MEDIA=../shared/media PYTHONPATH=src python benchmarks/identity_accuracy.py [--quick]
+    AVA_TEST_MEDIA=../shared/media PYTHONPATH=src python benchmarks/identity_accuracy.py \
+        [--quick] [--part real|generated|built]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -42,8 +49,28 @@ from ava_detect.pipeline import Analyzer  # noqa: E402
 from ava_detect.settings import Settings  # noqa: E402
 
 SCENE_CUTS = "faces/facerec_hamilton_clip_scene_cuts.mp4"
-DRIFT_CLIP = "generated/mimicmotion_cmp_musev_4_identity_drift.mp4"
 SPLICE_FRAMES = (12, 20, 33, 46, 56)
+WINDOW_SLACK_S = 0.3  # generated2-labels.json: a finding counts when within 0.3 s of a window
+# MagicDance figures: five panels side by side, 528 px each (GT, pose, TPS, Disco, MagicDance).
+MAGICDANCE_PANEL_W = 528
+MAGICDANCE = {
+    "generated2/magicdance_fig1_gt_pose_tps_disco_ours_identity_drift.mp4":
+        {"disco": (3, "failure"), "magicdance": (4, "negative")},
+    "generated2/magicdance_fig2_gt_pose_tps_disco_ours_face_smear.mp4":
+        {"tps": (2, "failure"), "magicdance": (4, "negative")},
+}
+# Clips of generated/ with a face; the musev clip has no labelled window (visible drift by
+# frame 150, so any finding counts), the rest keep one face.
+GENERATED_FACES = {
+    "generated/mimicmotion_cmp_musev_4_identity_drift.mp4": ("failure", [[0.0, 1e9]]),
+    "generated/animatediff_model_04_02_bearded_man_portrait.mp4": ("negative", []),
+    "generated/animatediff_motionlora_02_01_woman_zoom.mp4": ("negative", []),
+    "generated/sadtalker_camera_RD_Radio31_talking_audio.mp4": ("negative", []),
+    "generated/sadtalker_still_full_e_talking_audio.mp4": ("negative", []),
+    "generated/mimicmotion_sample_hb_0_halfbody_gestures.mp4": ("negative", []),
+    "generated/mimicmotion_sample_hb_1_halfbody_gestures.mp4": ("negative", []),
+    "generated/mimicmotion_cmp_moore_3_mouth_artifact.mp4": ("negative", []),
+}
 FADE_FRAMES = (12, 25, 50)  # 0.5 s, 1 s, 2 s at 25 fps
 FADE_START = 12
 
@@ -80,12 +107,49 @@ def build_positives(media: Path, folder: Path, quick: bool) -> list[dict]:
     return cases
 
 
+def generated_cases(media: Path, folder: Path) -> list[dict]:
+    """Generated clips labelled for identity: (clip, label, windows), panels cropped."""
+    labels = json.loads((media / "generated2-labels.json").read_text())["clips"]
+    cases = []
+    for name, modes in sorted(labels.items()):
+        rel = f"generated2/{name}"
+        if "identity" not in modes or rel in MAGICDANCE or not name.endswith(".mp4"):
+            continue
+        ident = modes["identity"]
+        cases.append({"name": rel, "path": media / rel, "label": ident["label"],
+                      "windows": ident.get("windows", [])})
+    for rel, panels in MAGICDANCE.items():
+        windows = labels[Path(rel).name]["identity"].get("windows", [])
+        frames, fps = read_frames(media / rel)
+        for panel, (index, label) in panels.items():
+            x = index * MAGICDANCE_PANEL_W
+            path = write_clip(folder / f"{Path(rel).stem}_{panel}.mp4",
+                              [f[:, x : x + MAGICDANCE_PANEL_W] for f in frames], fps)
+            cases.append({"name": f"{rel} [{panel} panel]", "path": path, "label": label,
+                          "windows": windows if label == "failure" else []})
+    for rel, (label, windows) in GENERATED_FACES.items():
+        cases.append({"name": rel, "path": media / rel, "label": label, "windows": windows})
+    return cases
+
+
+def in_window(t_s: float, windows: list[list[float]]) -> bool:
+    return any(a - WINDOW_SLACK_S <= t_s <= b + WINDOW_SLACK_S for a, b in windows)
+
+
 def run(analyzer: Analyzer, path: Path) -> dict:
     start = time.perf_counter()
     analysis = analyzer.analyze(path)
     check = analysis.report.checks["identity"]
     tracks = check.details.get("tracks", [])
+    sig = analysis.signals
+    emb = sig.measured.get("face.embedding")
+    n = max(sig.n_frames, 1)
+    faces = int(sig.faces.present.sum()) if sig.faces is not None else 0
+    colour = sum(int(np.isfinite(sig.measured[k][..., 0]).sum())
+                 for k in ("face.skin_ab", "face.iris_ab") if k in sig.measured)
     return {
+        "emb_per_frame": (int(np.isfinite(emb[..., 0]).sum()) / n) if emb is not None else 0.0,
+        "colour_per_frame": colour / n, "faces_per_frame": faces / n,
         "status": check.status,
         "findings": check.findings,
         "stability": check.details.get("stability_score"),
@@ -108,17 +172,57 @@ def _fmt(v: float | None, spec: str = ".2f") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer built cases")
+    parser.add_argument("--part", choices=("real", "generated", "built"), action="append",
+                        help="run only these parts (repeatable); all by default")
     args = parser.parse_args()
+    parts = set(args.part or ("real", "generated", "built"))
     media = Path(os.environ.get("AVA_TEST_MEDIA", Path(__file__).parents[2] / "shared/media"))
     analyzer = Analyzer(Settings(checks=("identity",)))
+    if "real" in parts:
+        run_real(analyzer, media)
+    if "generated" in parts:
+        run_generated(analyzer, media)
+    if "built" in parts:
+        run_built(analyzer, media, args.quick)
+
+
+def run_generated(analyzer: Analyzer, media: Path) -> None:
+    print("## Real generator output (generated2/, MagicDance panels, generated/)\n")
+    print("| clip | label | window (s) | status | findings | caught | stability | largest step "
+          "| embeddings/frame |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    caught = failures = false = negs = 0
+    with tempfile.TemporaryDirectory(prefix="identity-gen-") as tmp:
+        for case in generated_cases(media, Path(tmp)):
+            r = run(analyzer, case["path"])
+            kinds = ", ".join(f"{f.kind}@{f.first_s:.2f}" for f in r["findings"]) or "-"
+            if case["label"] == "failure":
+                failures += 1
+                hit = any(in_window(f.first_s, case["windows"]) for f in r["findings"])
+                caught += hit
+                verdict = "yes" if hit else "NO"
+            else:
+                negs += 1
+                false += bool(r["findings"])
+                verdict = "FALSE" if r["findings"] else "clean"
+            windows = ", ".join(f"{a:g}-{b:g}" if b < 1e8 else "any" for a, b in case["windows"])
+            status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
+            print(f"| {case['name']} | {case['label']} | {windows or '-'} | {status} | {kinds} "
+                  f"| {verdict} | {_fmt(r['stability'])} | {_fmt(r['step'])} "
+                  f"| {r['emb_per_frame']:.2f} |")
+    print(f"\nGenerated face changes caught in their window: {caught}/{failures}; generated "
+          f"clips whose face stays the same with a finding: {false}/{negs}.\n")
+
+
+def run_real(analyzer: Analyzer, media: Path) -> None:
     real, generated = negatives(media)
 
     print("## Negatives: one person throughout (findings are false alarms)\n")
     print("| clip | frames | embedded | status | findings | max dist | matched-pose dist "
           "| largest step | stability | s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    false_alarms = frames = embedded = 0
-    for group in (real, generated, [SCENE_CUTS, DRIFT_CLIP]):
+    false_alarms = frames = embedded = embeddings = colour = 0
+    for group in (real, generated, [SCENE_CUTS]):
         for rel in group:
             r = run(analyzer, media / rel)
             kinds = ", ".join(f"{f.kind}@{f.first_s:.2f}" for f in r["findings"]) or "-"
@@ -126,6 +230,8 @@ def main() -> None:
                 false_alarms += bool(r["findings"])
                 frames += r["frames"]
                 embedded += r["embedded"] * r["frames"]
+                embeddings += r["emb_per_frame"] * r["frames"]
+                colour += r["colour_per_frame"] * r["frames"]
             extra = f" ({r['shots']} new shots)" if r["shots"] else ""
             status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
             print(f"| {rel}{extra} | {r['frames']} | {r['embedded']:.0%} | {status} | {kinds} "
@@ -133,14 +239,18 @@ def main() -> None:
                   f"| {_fmt(r['stability'])} "
                   f"| {r['seconds']:.1f} |")
     print(f"\nReal same-person clips: {len(real)}, with a finding: {false_alarms}; "
-          f"embedded {embedded / max(frames, 1):.0%} of {frames} frames.\n")
+          f"embedded {embedded / max(frames, 1):.0%} of {frames} frames; "
+          f"{embeddings / max(frames, 1):.3f} embeddings and {colour / max(frames, 1):.2f} "
+          "colour measures per frame.\n")
 
+
+def run_built(analyzer: Analyzer, media: Path, quick: bool) -> None:
     print("## Positives built from ghost_src_dance and the GHOST swaps\n")
     print("| case | caught | kind | onset frame | truth | error (frames) | s |")
     print("|---|---|---|---|---|---|---|")
     summary: dict[str, list] = {"splice": [], "morph": []}
     with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
-        for case in build_positives(media, Path(tmp), args.quick):
+        for case in build_positives(media, Path(tmp), quick):
             r = run(analyzer, case["path"])
             first = r["findings"][0] if r["findings"] else None
             onset = int(np.argmin(np.abs(r["t_s"] - first.first_s))) if first else None

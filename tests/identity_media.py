@@ -65,3 +65,21 @@ def crossfade(first: list[np.ndarray], second: list[np.ndarray], start: int,
         mix = (1 - w) * first[i].astype(np.float32) + w * second[i].astype(np.float32)
         out.append(np.clip(np.rint(mix), 0, 255).astype(np.uint8))
     return out
+
+
+def hide_region(frames: list[np.ndarray], start: int, stop: int,
+                box: tuple[int, int, int, int]) -> list[np.ndarray]:
+    """Frames ``start..stop-1`` with the region ``box`` (x0, y0, x1, y1 px) smoothed into a
+    3 x 3 colour gradient: the face is gone for a while, the picture's colours and layout stay
+    (no cut).
+    """
+    import cv2
+
+    x0, y0, x1, y1 = box
+    out = [f.copy() for f in frames]
+    for i in range(start, min(stop, len(out))):
+        region = np.ascontiguousarray(out[i][y0:y1, x0:x1])
+        coarse = cv2.resize(region, (3, 3), interpolation=cv2.INTER_AREA)
+        out[i][y0:y1, x0:x1] = cv2.resize(coarse, (x1 - x0, y1 - y0),
+                                          interpolation=cv2.INTER_LINEAR)
+    return out

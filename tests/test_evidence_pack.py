@@ -166,7 +166,9 @@ def test_clean_clip_gets_a_certificate_and_no_ticket(index_clip, tmp_path):
     assert "Check certificate" in cover and "NO FAILURE FOUND" in cover
     assert report.clip["sha256"] in cover and "gen_clean_7" in cover
     assert "SKIPPED" in cover and "PASS" in cover and "no hands in the clip" in cover
-    assert "identity stability (0-1) 0.97" in cover  # the check's own per-clip number
+    # the check's own per-clip number, named as a review score, not a finding (issue 14 item 5:
+    # "identity stability (0-1) 0" beside PASS read as a contradiction)
+    assert "review score, identity steadiness (1 steady, 0 unsteady; not a finding) 0.97" in cover
     assert len(reader.pages) <= 3
 
 

@@ -111,16 +111,23 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "expressions, it stays below about 0.5; two different people usually read 0.6 to "
             "0.8 (0.6 is dlib's own same-person limit). A finding is raised when the distance "
             "crosses the absolute threshold, or rises far above the clip's own baseline, for a "
-            "minimum duration; the first failure is the last frame still near the baseline "
-            "plus one. Editorial cuts (the whole picture changes) restart the reference and are "
-            "reported as new shots, not drift. Skin colour and eye colour changes are reported "
+            "minimum duration, and only if the face is still that far from its earlier self "
+            "when both are seen at the same head pose and mouth opening (a head turn moves a "
+            "real face away and back); the first failure is the last frame still near the "
+            "baseline plus one. A switch inside the first frames, a track that begins as one "
+            "person and ends as another, and a face that comes back after leaving the frame "
+            "as someone else are compared by stretches of frames. Editorial cuts (the whole "
+            "picture changes) restart the reference and are reported as new shots, not drift. "
+            "Skin colour and eye colour changes are reported "
             "as supporting measurements where they can be measured.",
         ),
         limits=(
             "Faces under about 25-30 px between the eyes, extreme close-ups and profile views are "
-            "not measurable; the first half second has no reference yet.",
-            "A slow, subtle drift can stay under the threshold; the per-clip identity-stability "
-            "score shows it. Two different people who look alike can read close together.",
+            "not measurable. A face that changes style (a cartoon turning photoreal), dissolves "
+            "or smears while keeping its features is not seen by the identity embedding.",
+            "A slow, subtle drift can stay under the threshold; the per-clip review score "
+            "(identity steadiness, 1 steady, 0 unsteady) ranks clips for a human look and is "
+            "not a finding. Two different people who look alike can read close together.",
         ),
     ),
     "lipsync": FailureMode(
@@ -175,6 +182,9 @@ KIND_WORDING: dict[str, str] = {
     "hand_melt": "hand melts into a finger-less shape",
     "identity_switch": "switch to a different person",
     "identity_drift": "gradual change to a different person",
+    "identity_changed_in_track": "begins as one person, ends as another",
+    "identity_changed_on_reentry": "comes back as a different person",
+    "identity_unstable": "keeps changing into different-looking people",
     "av_offset": "audio/video offset",
     "sync_drift": "sync drift",
     "mouth_open_in_silence": "mouth moves during silence",
@@ -186,7 +196,7 @@ KIND_WORDING: dict[str, str] = {
 QUANTITY_WORDING: dict[str, str] = {
     "psr": "peak-to-sidelobe ratio (confidence)",
     "confidence": "confidence (0-1)",
-    "stability_score": "identity stability (0-1)",
+    "stability_score": "review score, identity steadiness (1 steady, 0 unsteady; not a finding)",
 }
 
 # What each check status means, as the PDF and the ticket explain it.

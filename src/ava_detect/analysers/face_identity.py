@@ -45,8 +45,11 @@ class FaceAnalyzer:
     ``jump_trigger`` from the previous one or crossed ``drift_trigger`` from the running
     reference. The aligned chips of the last ``2 * embed_stride`` frames are kept, so a trigger
     also bisects the frames since the previous embedding, without decoding again, to find
-    where the face changed (:meth:`_refine`). Frames too small or turned too far are not
-    embedded at all.
+    where the face changed (:meth:`_refine`). When a track ends (a cut, a long gap, another
+    face in the slot, the end of the clip) up to ``end_frames`` of its last buffered chips are
+    embedded too, so the detector can compare how a track begins with how it ends, and a face
+    that comes back with the face that left (:meth:`_embed_tail`). Frames too small or turned
+    too far are not embedded at all.
 
     ``finish`` returns (N = frames, K = face slots):
     ``face.embedding`` (N, K, 128) float32, ``face.skin_ab`` and ``face.iris_ab`` (N, K, 2)
@@ -101,7 +104,8 @@ class FaceAnalyzer:
         if is_shot_cut(np.array([change]), np.array([similar]), min_change=self.s.shot_cut,
                        max_similarity=self.s.shot_cut_similarity)[0]:
             # an edit: every reference starts again
-            for track in self._tracks:
+            for k, track in enumerate(self._tracks):
+                self._embed_tail(k, track)
                 track.restart()
         if faces is None:
             return
@@ -121,6 +125,7 @@ class FaceAnalyzer:
         moved = (track.last_centre is not None
                  and np.hypot(*(centre - track.last_centre)) > s.track_jump_eye_distances * eyes)
         if moved or t_s - track.last_seen_s > s.track_gap_s:
+            self._embed_tail(k, track)
             track.restart()  # another face took the slot, or the face was gone a while
         track.last_centre, track.last_seen_s = centre, t_s
         scaled = pts * scale
@@ -179,7 +184,19 @@ class FaceAnalyzer:
             else:
                 hi, after = mid, found
 
+    def _embed_tail(self, k: int, track: _Track) -> None:
+        """Embed the last ``end_frames`` buffered chips of a track that is ending."""
+        chips = [(j, chip) for j, chip in track.buffer if j > track.last_index]
+        chips = chips[-self.s.end_frames:]
+        if chips:
+            found = self.embedder.embed([chip for _, chip in chips])
+            for (j, _), e in zip(chips, found, strict=True):
+                self._emb[j][k] = e
+        track.buffer.clear()
+
     def finish(self) -> dict[str, np.ndarray]:
+        for k, track in enumerate(self._tracks):
+            self._embed_tail(k, track)
         n = len(self._emb)
         shape = (0, self.k)
         return {

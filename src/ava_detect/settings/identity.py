@@ -55,3 +55,37 @@ class IdentitySettings:
     skin_shift: float = 8.0  # cheek a*/b* change worth reporting (real clips stay within ~6)
     iris_shift: float = 12.0  # iris a*/b* change worth reporting (frontal, eyes open only)
     iris_min_radius_px: float = 5.0  # iris colour is measured only above this radius
+    # How a track begins and how it ends: the median embedding of its first and of its last
+    # end_frames clean frames (the analyser embeds the last ones when the track ends).
+    end_frames: int = 10
+    # Every change must also show at matched pose and mouth opening (|yaw|, |pitch| within
+    # matched_pose_deg, mouth within matched_mouth): the median distance between the frames
+    # after the change and the same track's frames before it at such poses must reach
+    # matched_on (dlib's own same-person limit), or the face's own matched spread before the
+    # change plus matched_margin where that is lower. Measured at the alarm: the same person
+    # turning into poses its reference never had (stableavatar case52) 0.47 against its own
+    # spread 0.34 (+0.13; the interview vox2_517600055 +0.11); spliced switches 0.79-0.81
+    # against 0.24; the TPS smear in MagicDance figure 2 0.28-0.34 (dlib sees one person).
+    matched_on: float = 0.6
+    matched_margin: float = 0.25
+    matched_pose_deg: float = 10.0  # wide enough for 10+ pairs on real clips of a few seconds
+    matched_mouth: float = 0.15  # per eye distance: speech open/closed kept apart
+    matched_min_pairs: int = 10  # fewer pairs: only an abrupt switch (a one-frame step) stands
+    # "Begins as one person, ends as another": the medians of a track's first and last
+    # end_frames clean frames differ by at least ends_on (and agree at matched pose where they
+    # share poses). Measured: two GHOST identities 0.78-0.79 apart (medians of ten frames); one
+    # person 0.08-0.45 over the cached real and generated negatives, 0.59 for stableavatar
+    # case52, whose reference looks down and whose end looks up (no matched pairs).
+    ends_on: float = 0.65
+    # A face that returns (a new track in the same shot after the earlier one ended) as someone
+    # else: its first stretch is at least reentry_on from the last stretch of the face that
+    # left, and from every other face seen in the shot. Same figures as ends_on.
+    reentry_on: float = 0.65
+    # A face that keeps changing: the median, over a track, of each frame's median distance to
+    # the same face 0.2-2 s earlier at matched pose (matched_pose_deg, matched_mouth, at least
+    # 3 such frames) reaches unstable_on, over at least unstable_min_points frames. Measured
+    # (frames embedded every 1-4): one person 0.17-0.36 (the highest: the exaggerated
+    # expressions of liveportrait_d6; case52 0.22-0.23, the hand over the eye in
+    # mimicmotion_cmp_musev_4 0.30); the Disco panel of MagicDance figure 1 0.51-0.53.
+    unstable_on: float = 0.45
+    unstable_min_points: int = 8

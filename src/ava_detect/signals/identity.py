@@ -282,3 +282,97 @@ def blend_end(thumbs: np.ndarray, before: int, after: int, last: int, step: int)
         if weight(min(i + step, last)) - weight(i) < 0.03:
             return i
     return last
+
+
+def stretch_reference(emb: np.ndarray, usable: np.ndarray, n_frames: int, *,
+                      from_end: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
+    """The median embedding of the first (or last) ``n_frames`` usable frames of a track.
+
+    Parameters
+    ----------
+    emb
+        (N, D) embeddings, NaN rows where not embedded.
+    usable
+        (N,) bool: frames that may be used (embedded, gated in, clean enough).
+
+    Returns
+    -------
+    (D,) median embedding and the (R,) frame indices it was built from (in time order), or
+    None without any usable frame.
+    """
+    idx = np.flatnonzero(usable)
+    idx = idx[-n_frames:] if from_end else idx[:n_frames]
+    if len(idx) == 0:
+        return None
+    return np.median(emb[idx], axis=0), idx
+
+
+def change_onset(emb: np.ndarray, usable: np.ndarray, head: np.ndarray, tail: np.ndarray,
+                 *, leave: float = 0.3) -> int:
+    """The first frame of a change from identity ``head`` to identity ``tail``.
+
+    Each usable embedding is placed on the line from ``head`` (0) to ``tail`` (1) by
+    projection; the onset is the frame after the last one still within ``leave`` of the head
+    end, among the frames before the first one past the middle (a face that has become the
+    other person and comes back a little is not a second onset). -1 without usable frames.
+
+    Parameters
+    ----------
+    emb
+        (N, D) embeddings, NaN rows where not embedded.
+    usable
+        (N,) bool.
+    head, tail
+        (D,) the identity at the start and at the end of the track.
+    """
+    idx = np.flatnonzero(usable)
+    if len(idx) == 0:
+        return -1
+    axis = tail - head
+    norm2 = max(float(axis @ axis), 1e-12)
+    w = (emb[idx] - head) @ axis / norm2
+    past = np.flatnonzero(w >= 0.5)
+    if len(past) == 0:
+        return int(idx[-1])
+    first_past = int(past[0])
+    near = np.flatnonzero(w[:first_past] <= leave)
+    if len(near) == 0:
+        return int(idx[0])
+    return int(idx[near[-1] + 1])
+
+
+def matched_change(emb: np.ndarray, before: np.ndarray, after: np.ndarray, yaw: np.ndarray,
+                   pitch: np.ndarray, mouth: np.ndarray, *, max_pose_deg: float,
+                   max_mouth: float, self_pairs: bool = False) -> tuple[float, int]:
+    """How far a face is from its earlier self at the same pose: (median distance, pairs).
+
+    Every frame in ``after`` is paired with every frame in ``before`` whose yaw and pitch
+    agree within ``max_pose_deg`` and mouth opening within ``max_mouth`` (per eye distance);
+    the median embedding distance over those pairs is returned with their count (NaN, 0
+    without pairs). A head turn or an expression moves a real face away from its reference
+    and back; at a matched pose the same person stays close, another person does not. With
+    ``self_pairs`` (``before`` is ``after``) it is the face's own spread at matched poses,
+    over pairs of frames at least 5 frames apart.
+
+    Parameters
+    ----------
+    emb
+        (N, D) embeddings.
+    before, after
+        Frame indices (embedded frames) before and after a change.
+    yaw, pitch, mouth
+        (N,) head pose in degrees and mouth opening.
+    """
+    b, a = np.asarray(before, int), np.asarray(after, int)
+    if len(b) == 0 or len(a) == 0:
+        return float("nan"), 0
+    keep = ((np.abs(yaw[a][:, None] - yaw[b][None]) <= max_pose_deg)
+            & (np.abs(pitch[a][:, None] - pitch[b][None]) <= max_pose_deg)
+            & (np.abs(mouth[a][:, None] - mouth[b][None]) <= max_mouth))
+    if self_pairs:  # a set against itself: each pair once, frames at least 5 apart
+        keep &= (a[:, None] - b[None]) >= 5
+    ia, ib = np.nonzero(keep)
+    if len(ia) == 0:
+        return float("nan"), 0
+    d = np.linalg.norm(emb[a[ia]] - emb[b[ib]], axis=1)
+    return float(np.median(d)), int(len(d))

@@ -37,15 +37,24 @@ from ...signals.identity import (
     smoothed_distance,
     split_tracks,
 )
-from ..plots import PlotSeries
 from ..registry import register
+from .ends import (
+    confirm_at_matched_pose,
+    early_switch,
+    early_switch_finding,
+    ends_finding,
+    local_matched_curve,
+    reentry_findings,
+    track_ends,
+    unstable_finding,
+)
+from .summary import details as _details
+from .summary import dissolve_event, plot, stability, why_unmeasured
+from .summary import range_of as _range
 
 if TYPE_CHECKING:
     from ...settings import IdentitySettings, Settings
     from ...signals import ClipSignals
-
-STABILITY_FLOOR = 0.25  # a track whose 95th-percentile distance stays below this scores 1.0
-STEP_FLOOR = 0.46  # largest frame-to-frame step measured on real footage of one person
 
 
 @register
@@ -78,7 +87,7 @@ class IdentityDriftDetector:
         similar = signals.measured.get("face.similarity", np.full(n, np.nan))
         cuts = np.flatnonzero(is_shot_cut(hist, similar, min_change=s.shot_cut,
                                           max_similarity=s.shot_cut_similarity))
-        ctx = _Context(signals, s, pts, (yaw, pitch, mouth), eyes, emb)
+        ctx = _Context(signals, s, pts, (yaw, pitch, mouth), eyes, emb, cuts)
 
         tracks, findings, plots, events = [], [], {}, []
         for k in range(k_slots):
@@ -97,27 +106,39 @@ class IdentityDriftDetector:
                 tracks.append(info)
                 findings.extend(found)
                 if dissolve is not None:  # the rest of the track is a new shot
-                    events.append(_dissolve_event(t, *dissolve))
+                    events.append(dissolve_event(t, *dissolve))
                     spans.insert(0, TrackSpan(k, dissolve[1], span.end, "new shot"))
             if np.isfinite(curve).any():
                 measured = np.isfinite(curve)  # embedded frames only: no gaps in the line
                 plots[f"identity_distance_face{k + 1}"] = {
-                    **_plot(t[measured], curve[measured],
+                    **plot(t[measured], curve[measured],
                             f"Face {k + 1}: identity distance to its reference (smoothed)",
                             min((tr["on_threshold"] for tr in tracks if tr["slot"] == k
                                  and tr["on_threshold"] is not None), default=s.abs_on)),
                     "track": k}
+        several = int(faces.present.any(axis=0).sum()) > 1
+        match = {"pose_deg": s.matched_pose_deg, "mouth": s.matched_mouth,
+                 "min_pairs": s.matched_min_pairs, "on": s.matched_on}
+        pose = (yaw, pitch, mouth)
+        findings.extend(reentry_findings(ctx.ends, ctx.emb, t, pts, pose, on=s.reentry_on,
+                                         match=match, several=several))
+        for te in ctx.ends:
+            k = te.span.slot
+            found = ends_finding(te, ctx.emb[:, k], ctx.usable[k], t, pts, pose, on=s.ends_on,
+                                 match=match, several=several)
+            findings.extend([found] if found else [])
         if len(cuts):
-            plots["shot_change"] = {**_plot(t, hist, "Whole-frame colour histogram change",
+            plots["shot_change"] = {**plot(t, hist, "Whole-frame colour histogram change",
                                             s.shot_cut), "unit": "share of picture",
                                     "threshold_label": "new shot"}
         details = _details(tracks, cuts, t, hist, plots, emb, events)
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
+            details["stability_score"] = 0.0  # a confirmed change of person is not steady
             return CheckResult("fail", findings=findings, details=details)
         if not measured:
-            return CheckResult("inconclusive", reason=_why_unmeasured(tracks, s), details=details)
+            return CheckResult("inconclusive", reason=why_unmeasured(tracks, s), details=details)
         return CheckResult("pass", details=details)
 
 
@@ -126,8 +147,10 @@ class _Context:
 
     def __init__(self, signals: ClipSignals, s: IdentitySettings, pts: np.ndarray,
                  pose: tuple[np.ndarray, np.ndarray, np.ndarray], eyes: np.ndarray,
-                 emb: np.ndarray):
-        self.sig, self.s, self.pts, self.eyes = signals, s, pts, eyes
+                 emb: np.ndarray, cuts: np.ndarray):
+        self.sig, self.s, self.pts, self.eyes, self.cuts = signals, s, pts, eyes, cuts
+        self.ends: list = []  # TrackEnds of every measured track, in the order analysed
+        self.usable: dict[int, np.ndarray] = {}  # per slot: frames embedded and gated in
         self.yaw, self.pitch, self.mouth = pose
         self.emb = emb.astype(np.float64)
         self.t = signals.t_s
@@ -158,6 +181,17 @@ class _Context:
             "reference_t_s": None, "baseline": None, "on_threshold": None,
             "max_distance": None, "stability_score": None, "yaw_range_deg": _range(yaw[sl]),
         }
+        early = early_switch(emb, usable & clean, t, s.reference_frames,
+                             step_on=s.switch_step, on=s.matched_on)
+        if early is not None:  # a switch inside the reference frames: restart after it
+            at, step, sides = early
+            prev = int(np.flatnonzero((usable & clean)[:at])[-1])
+            info, rest, dissolve = self.track(TrackSpan(k, at, span.end, span.why), curve)
+            several = int(self.sig.faces.present.any(axis=0).sum()) > 1
+            first = early_switch_finding(
+                k, at, prev, step, sides, t, self.pts, span.end, several=several,
+                threshold={"switch_step": s.switch_step, "matched_on": s.matched_on})
+            return info, [first, *rest], dissolve
         ref = reference(emb, usable, clean, s.reference_frames)
         if ref is None:
             return info, [], None
@@ -178,7 +212,7 @@ class _Context:
             matched_pose_distance=matched_pose_distance(
                 emb, usable, t, yaw, self.pitch[:, k], self.mouth[:, k]),
         )
-        info["stability_score"] = _stability(q95, info["largest_frame_step"], s)
+        info["stability_score"] = stability(q95, info["largest_frame_step"], s)
         alarms = find_alarms(raw, smooth, emb, t, on=on, off=on - s.off_margin, near=near,
                              min_duration_s=s.min_duration_ms / 1000,
                              switch_step=s.switch_step, tolerance=s.walk_back_tolerance,
@@ -192,7 +226,36 @@ class _Context:
                 curve[before + 1 : span.end + 1] = np.nan
                 info, found_head, _ = self.track(head, curve)
                 return info, found + found_head, dissolve
+            ok, why = confirm_at_matched_pose(
+                emb, usable, span.start, a.onset, a.segment.end,
+                (yaw, self.pitch[:, k], self.mouth[:, k]), abrupt=a.abrupt, on=s.matched_on,
+                margin=s.matched_margin, max_pose_deg=s.matched_pose_deg, max_mouth=s.matched_mouth,
+                min_pairs=s.matched_min_pairs)
+            if not ok:  # far from the reference only at poses the reference never had
+                info.setdefault("unconfirmed_alarms", []).append(
+                    {"t_s": float(t[a.onset]), **why})
+                continue
             found.append(self._finding(span, a, raw, ref_frame, baseline, on, near))
+            found[-1].measured.update(why)
+        self.usable[k] = self.usable.get(k, np.zeros(len(t), bool)) | usable
+        shot = int(np.searchsorted(self.cuts, span.start, side="right"))
+        local, partner = local_matched_curve(
+            emb, usable, t, (yaw, self.pitch[:, k], self.mouth[:, k]), min_lag_s=0.2,
+            max_lag_s=2.0, max_pose_deg=s.matched_pose_deg, max_mouth=s.matched_mouth,
+            min_pairs=3)
+        measured_local = local[sl][np.isfinite(local[sl])]
+        info["local_matched_distance"] = (float(np.median(measured_local))
+                                          if len(measured_local) else None)
+        if not found:
+            several = int(self.sig.faces.present.any(axis=0).sum()) > 1
+            unstable = unstable_finding(k, span, local, partner, t, self.pts,
+                                        on=s.unstable_on, min_points=s.unstable_min_points,
+                                        several=several)
+            found = [unstable] if unstable else []
+        te = track_ends(span, emb, usable & clean, s.end_frames, shot)
+        if te is not None:
+            te.changed = bool(found)
+            self.ends.append(te)
         return info, found, None
 
     def _dissolve(self, foot: int, first_high: int, span: TrackSpan
@@ -251,6 +314,12 @@ class _Context:
                     f"(frame {a.onset}): its identity distance to the reference at "
                     f"{t[ref_frame]:.2f} s rises from {before:.2f} to {raw[peak]:.2f} over "
                     f"{a.rise_s:.2f} s (alarm at {on:.2f}) and stays high until {until}")
+        # The face was hidden (no mesh) between the last frame like the reference and the
+        # onset: it came back as someone else.
+        hidden = before_frame >= 0 and not self.sig.faces.present[before_frame:a.onset, k].all()
+        if hidden:
+            text = (f"{face} comes back after being hidden from "
+                    f"{t[before_frame]:.2f} s as a different person; " + text.split(": ", 1)[1])
         evidence = [
             Evidence(t_s=float(t[ref_frame]), label="reference", box=self._box(ref_frame, k)),
             Evidence(t_s=float(t[a.onset]), label="first failure", box=self._box(a.onset, k)),
@@ -263,7 +332,8 @@ class _Context:
                                      box=self._box(peak, k)))
         margin = after_med - on
         return Finding(
-            mode="identity", kind="identity_switch" if switch else "identity_drift",
+            mode="identity", kind=("identity_changed_on_reentry" if hidden else
+                                   "identity_switch" if switch else "identity_drift"),
             first_s=float(t[a.onset]), start_s=float(t[a.onset]), end_s=seg.end_s,
             confidence=float(np.clip(0.6 + 1.6 * margin, 0.3, 0.99)),
             description=text + "".join(f"; {n}" for n in notes) + ".",
@@ -299,66 +369,3 @@ class _Context:
 
     def _box(self, i: int, k: int) -> tuple[float, float, float, float]:
         return face_box(self.pts[i, k])
-
-
-def _stability(q95: float, step: float, s: IdentitySettings) -> float:
-    """Graded identity stability of one track, 1.0 steady to 0.0 another person.
-
-    The lower of two scores: the 95th-percentile smoothed distance (1.0 up to
-    ``STABILITY_FLOOR``, 0.0 at the alarm threshold) and the largest frame-to-frame step
-    (1.0 up to ``STEP_FLOOR``, the most real footage showed, 0.0 at ``switch_step``).
-    """
-    level = 1 - (q95 - STABILITY_FLOOR) / (s.abs_on - STABILITY_FLOOR)
-    flicker = 1.0 if np.isnan(step) else 1 - (step - STEP_FLOOR) / (s.switch_step - STEP_FLOOR)
-    return float(np.clip(min(level, flicker), 0, 1))
-
-
-def _range(values: np.ndarray) -> list[float] | None:
-    v = values[np.isfinite(values)]
-    return [float(v.min()), float(v.max())] if len(v) else None
-
-
-def _plot(t: np.ndarray, values: np.ndarray, label: str, threshold: float) -> dict:
-    return PlotSeries(label, "dlib descriptor distance", t, values, float(threshold),
-                      "alarm").to_dict()
-
-
-def _dissolve_event(t: np.ndarray, before: int, after: int, share: float,
-                    residual: float) -> dict:
-    return {"t_s": float(t[after]), "kind": "new_shot", "changed_share": share,
-            "blend_residual": residual,
-            "description": f"new shot: a cross-dissolve that ends at {t[after]:.2f} s (the whole "
-                           f"picture blends into another, {share:.0%} of it changes, not just "
-                           "the face); face references restart, so this is an edit, not "
-                           "identity drift"}
-
-
-def _details(tracks: list[dict], cuts: np.ndarray, t: np.ndarray, hist: np.ndarray,
-             plots: dict, emb: np.ndarray, dissolves: list[dict]) -> dict:
-    scores = [tr["stability_score"] for tr in tracks if tr["stability_score"] is not None]
-    matched = [tr["matched_pose_distance"] for tr in tracks
-               if np.isfinite(tr.get("matched_pose_distance", np.nan))]
-    embedded = ~np.isnan(emb[..., 0])
-    events = [{"t_s": float(t[c]), "kind": "new_shot", "histogram_change": float(hist[c]),
-               "description": f"new shot at {t[c]:.2f} s (the whole picture changes); face "
-                              "references restart, so this is an edit, not identity drift"}
-              for c in cuts]
-    events = sorted(events + dissolves, key=lambda e: e["t_s"])
-    return {
-        "stability_score": min(scores) if scores else None,
-        "matched_pose_distance": max(matched) if matched else None,
-        "tracks": tracks,
-        "events": events,
-        "shot_starts_s": sorted([float(t[c]) for c in cuts] + [e["t_s"] for e in dissolves]),
-        "embedded_fraction": float(embedded.any(axis=1).mean()) if len(embedded) else 0.0,
-        "signals": plots,
-    }
-
-
-def _why_unmeasured(tracks: list[dict], s: IdentitySettings) -> str:
-    eyes = [tr["eye_distance_px"] for tr in tracks]
-    if eyes and max(eyes) < s.min_eye_distance_px:
-        return (f"faces too small: {max(eyes):.0f} px between the eyes, identity needs at least "
-                f"{s.min_eye_distance_px:.0f} px")
-    return (f"no face was seen near-frontal (|yaw| <= {s.reference_max_yaw_deg:.0f} deg) and "
-            "large enough to build an identity reference")
