@@ -117,6 +117,7 @@ def test_pdf_has_one_section_per_finding_with_its_frames_and_numbers(pack):
         n_images = len(PdfReader(paths.pdf).pages[page].images)
         assert n_images == 2 * len(finding.evidence) + 1
         assert finding.evidence_video["file"].split("/")[-1] in body
+        assert "<b>" not in body and "&lt;" not in body  # markup is drawn, not printed
     assert "Ticket text" in text and "Method" in text
     assert "ITU-R BT.1359-1" in text
 

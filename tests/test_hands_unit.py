@@ -365,7 +365,8 @@ def test_plot_signals_follow_the_convention():
     plots = res.details["signals"]
     assert {"palm_facing_t0", "shape_change_t0", "speed_t0", "presence_t0"} <= set(plots)
     for entry in plots.values():
-        hints = {"band"}  # plot hints the report reads (detectors/plots.py)
+        hints = {"band", "track"}  # plot hints the report reads (detectors/plots.py)
+        assert entry["track"] == 0  # a finding's page shows the plots of its own hand
         assert set(entry) - hints == {"label", "unit", "t_s", "values", "threshold",
                                       "threshold_label"}
         assert len(entry["t_s"]) == len(entry["values"]) == 40

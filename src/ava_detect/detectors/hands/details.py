@@ -107,8 +107,9 @@ def steady_count_changes(count: np.ndarray, ok: np.ndarray, stable: int = 6) -> 
 def _track_plots(t: int, name: str, t_s: np.ndarray, sig: HandSignals, presence: np.ndarray,
                  fingers: np.ndarray, hs: HandSettings, max_points: int) -> dict:
     def series(label, unit, values, threshold=None, threshold_label=None, **extra):
+        # "track": the PDF shows a finding the plots of its own hand (findings carry the track)
         return PlotSeries(f"{label}, {name}", unit, t_s, values, threshold,
-                          threshold_label, extra).to_dict(max_points)
+                          threshold_label, {"track": t, **extra}).to_dict(max_points)
 
     out = {
         f"palm_facing_t{t}": series("palm (+) / back (-) facing", "ratio", sig.facing[:, t],

@@ -182,7 +182,7 @@ def _video_block(finding: Finding, folder: Path, s: dict) -> list:
             f"{escape(both(video['source_start_s']))} to "
             f"{escape(both(video['source_end_s']))}, {speeds}{sound}, "
             f"{video.get('duration_s', 0):.1f} s. Key frames at {escape(times)}:")
-    out: list = [para("Evidence clip", s["h2"]), para(text, s["small"])]
+    out: list = [para("Evidence clip", s["h2"]), paragraph(text, s["small"])]  # text is markup
     strip = folder / video["strip"] if video.get("strip") else None
     if strip is not None and strip.is_file():
         out.append(image(strip, CONTENT_W, STRIP_H))
