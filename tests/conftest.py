@@ -34,3 +34,17 @@ def media_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"AVA_TEST_MEDIA={value} is not a folder")
     return path
+
+
+@pytest.fixture(scope="session")
+def hands_analysis():
+    """``run(path) -> Analysis`` with the hand check only, each clip analysed once per session
+    (shared by the real-media hand tests)."""
+    from functools import cache
+
+    from ava_detect.pipeline import Analyzer
+    from ava_detect.settings import Settings
+
+    analyzer = Analyzer(Settings(checks=("hands",)))
+    yield cache(analyzer.analyze)
+    analyzer.close()

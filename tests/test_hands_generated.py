@@ -6,13 +6,11 @@ real hand video tests are in test_hands_media.py.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from ava_detect import Settings
-from ava_detect.pipeline import Analysis, Analyzer
 
 pytestmark = [pytest.mark.media, pytest.mark.slow]
 
@@ -27,16 +25,9 @@ BEACH_WINDOWS = [(0.64, 0.64), (1.29, 1.29), (2.0, 2.0), (2.64, 2.64), (3.93, 3.
                  (6.57, 6.57), (7.21, 7.21)]  # generated2-labels.json
 
 
-@pytest.fixture(scope="module")
-def analyse():
-    analyzer = Analyzer(Settings(checks=("hands",)))
-
-    @cache
-    def run(path: str) -> Analysis:
-        return analyzer.analyze(path)
-
-    yield run
-    analyzer.close()
+@pytest.fixture(scope="session")
+def analyse(hands_analysis):
+    return hands_analysis
 
 
 @pytest.mark.parametrize("rel", FALSE_BEFORE)

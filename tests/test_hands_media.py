@@ -5,15 +5,13 @@ Each real clip is analysed once per session; edited copies are built in a tempor
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hand_edits import build
 
-from ava_detect import Settings
-from ava_detect.pipeline import Analysis, Analyzer
+from ava_detect.pipeline import Analysis
 from ava_detect.signals.hands import track_hands
 
 # every test here analyses a whole real clip (200-300 frames through the hand lane) or a
@@ -30,15 +28,8 @@ MELT = "generated/mimicmotion_sample_hb_0_halfbody_gestures.mp4"
 
 
 @pytest.fixture(scope="session")
-def analyse():
-    analyzer = Analyzer(Settings(checks=("hands",)))
-
-    @cache
-    def run(path: str) -> Analysis:
-        return analyzer.analyze(path)
-
-    yield run
-    analyzer.close()
+def analyse(hands_analysis):
+    return hands_analysis
 
 
 def _frame(analysis: Analysis, t_s: float) -> int:

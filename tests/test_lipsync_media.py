@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+from av_remux import remux_with_audio
 
 from ava_detect.detectors import detector_for
 from ava_detect.pipeline import Analyzer
@@ -50,26 +49,7 @@ def remux_with_shift(src: Path, dst: Path, shift_ms: float, sr: int = 16000) -> 
     """Copy the video stream untouched and write the audio ``shift_ms`` earlier as AAC."""
     from ava_detect.media import read_audio
 
-    audio = shift_audio(read_audio(src, sr=sr), sr, shift_ms)
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        vin = inp.streams.video[0]
-        vout = out.add_stream_from_template(vin)
-        aout = out.add_stream("aac", rate=sr)
-        aout.layout = "mono"
-        for packet in inp.demux(vin):
-            if packet.dts is None:
-                continue
-            packet.stream = vout
-            out.mux(packet)
-        step = 1024
-        for i in range(0, len(audio), step):
-            frame = av.AudioFrame.from_ndarray(audio[None, i : i + step], format="flt",
-                                               layout="mono")
-            frame.sample_rate = sr
-            frame.pts = i
-            frame.time_base = Fraction(1, sr)
-            out.mux(aout.encode(frame))
-        out.mux(aout.encode(None))
+    remux_with_audio(src, dst, shift_audio(read_audio(src, sr=sr), sr, shift_ms), sr)
 
 
 @pytest.fixture(scope="session")
