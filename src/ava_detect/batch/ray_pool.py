@@ -31,7 +31,25 @@ from .pool import Event
 _POLL_S = 0.2
 
 
-def import_ray():
+_LOOPBACK = ("127.", "localhost", "[::1]", "::1")
+
+
+def import_ray(address: str | None = None):
+    """The ``ray`` module (a clear error when the extra is missing).
+
+    Two things Ray reads at import are set first. A head on this machine's loopback address
+    (``127.0.0.1:PORT``) is a one-machine cluster: Ray would otherwise swap the loopback address
+    for this machine's network address, where such a head does not listen. And when this
+    machine holds a Ray auth token (``ray start`` turns token authentication on when one
+    exists) and ``RAY_AUTH_MODE`` is unset, the driver uses it, as Ray itself does for
+    ``auto``; otherwise the head refuses the connection.
+    """
+    if address and address.removeprefix("ray://").startswith(_LOOPBACK):
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    if address not in (None, "local", "auto") and "RAY_AUTH_MODE" not in os.environ:
+        token = os.environ.get("RAY_AUTH_TOKEN_PATH") or str(Path.home() / ".ray" / "auth_token")
+        if os.environ.get("RAY_AUTH_TOKEN") or Path(token).is_file():
+            os.environ["RAY_AUTH_MODE"] = "token"
     try:
         import ray
     except ImportError as exc:
@@ -117,7 +135,7 @@ class RayPool:
     def __init__(self, address: str, settings: Settings, *, user: dict | None = None,
                  workers: int | None = None, timeout_s: float = 600.0,
                  folder: Path | None = None, out_dir: Path | None = None):
-        self.ray = import_ray()
+        self.ray = import_ray(address)
         self.address = address
         self.settings, self.user = settings, user or {}
         self.workers, self.timeout_s = workers, float(timeout_s)

@@ -97,7 +97,7 @@ def run_batch(
     if ray_address:
         from .ray_pool import import_ray
 
-        import_ray()  # a missing extra is one line before any work
+        import_ray(ray_address)  # a missing extra is one line before any work
     _check_folder(folder)
     _prepare_out(out_dir)
 
