@@ -91,19 +91,29 @@ def caption(panel: np.ndarray, s: str, colour=WHITE) -> None:
     text(panel, s, (8, h - 9), 0.55, colour)
 
 
+def fitted(s: str, scale: float, thick: int, max_w: int) -> float:
+    """The largest font scale up to ``scale`` at which ``s`` is at most ``max_w`` px wide."""
+    (w, _), _ = cv2.getTextSize(s, FONT, scale, thick)
+    return scale if w <= max_w else max(0.3, scale * max_w / w)
+
+
 def header(width: int, term: str, kind: str, t_s: float, speed: float, state: str) -> np.ndarray:
-    """Technical term, finding kind, the clip time, the speed and before/failure state."""
+    """Technical term, finding kind, the clip time, the speed and before/failure state; text
+    shrinks to fit narrow clips (the badge and the speed keep their place on the right)."""
     img = np.full((HEADER_H, width, 3), BG, np.uint8)
-    text(img, term, (12, 28), 0.7, WHITE, 2)
-    text(img, f"{kind}   clip time {both(t_s)}", (12, 58), 0.6, GREY)
     speed_text = "normal speed" if speed == 1.0 else f"{speed:g}x speed (replay)"
     badge = {"before": ("BEFORE THE FAILURE", BLUE), "first": ("FIRST FAILURE", RED),
              "failure": ("FAILURE", RED)}[state]
-    (bw, _), _ = cv2.getTextSize(badge[0], FONT, 0.6, 2)
+    b_scale = fitted(badge[0], 0.6, 2, width // 3)
+    (bw, _), _ = cv2.getTextSize(badge[0], FONT, b_scale, 2)
     cv2.rectangle(img, (width - bw - 24, 8), (width - 8, 36), badge[1], -1)
-    text(img, badge[0], (width - bw - 16, 29), 0.6, WHITE, 2)
-    (sw, _), _ = cv2.getTextSize(speed_text, FONT, 0.6, 1)
-    text(img, speed_text, (width - sw - 12, 60), 0.6, WHITE if speed == 1.0 else ORANGE)
+    text(img, badge[0], (width - bw - 16, 29), b_scale, WHITE, 2)
+    text(img, term, (12, 28), fitted(term, 0.7, 2, width - bw - 48), WHITE, 2)
+    s_scale = fitted(speed_text, 0.6, 1, width // 3)
+    (sw, _), _ = cv2.getTextSize(speed_text, FONT, s_scale, 1)
+    text(img, speed_text, (width - sw - 12, 60), s_scale, WHITE if speed == 1.0 else ORANGE)
+    left = f"{kind}   clip time {both(t_s)}"
+    text(img, left, (12, 58), fitted(left, 0.6, 1, width - sw - 36), GREY)
     return img
 
 
