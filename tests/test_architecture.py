@@ -250,7 +250,7 @@ def test_a_worker_holds_a_flat_set_of_resources_over_20_clips(tmp_path):
     from ava_detect.pipeline import Analyzer
     from ava_detect.settings import Settings
 
-    clip = _short_face_clip(tmp_path / "face.mp4")
+    clip = _short_face_clip(tmp_path / "face.mp4", frames=8)  # 20 analyses of 8 frames
     analyzer = Analyzer(Settings())
     seen = []
     try:
