@@ -137,6 +137,7 @@ OUTSIDE = {
     "ray": "ava_detect.batch.ray_pool",
     "sqlite3": "ava_detect.history",
     "platformdirs": "ava_detect.history",
+    "pocketsphinx": "ava_detect.speech.aligner",
 }
 PURE = ("ava_detect.signals", "ava_detect.detectors")
 FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich",

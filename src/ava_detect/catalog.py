@@ -190,6 +190,7 @@ KIND_WORDING: dict[str, str] = {
     "mouth_open_in_silence": "mouth moves during silence",
     "mouth_still_in_speech": "mouth still during speech",
     "av_length_mismatch": "audio and video of different lengths",
+    "viseme_mismatch": "lips do not close on p, b or m",
 }
 
 # Plain names for measured quantities whose key says too little (others: "lag_ms" -> "lag (ms)").

@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .catalog import CHECK_NAMES
-from .cli_runs import print_schema, recorder_for, run_clip, run_folder
+from .cli_runs import print_schema, read_transcript, recorder_for, run_clip, run_folder
 from .errors import AvaError, ConfigError, ExitCode
 from .report.share_link import parse_generation_ref
 from .settings import Settings, parse_assignment
@@ -48,6 +48,9 @@ Examples:
   ava-detect render.mp4 --generation-id gen_8812 --platform Runway \\
              --prompt "a chef chopping onions"
   ava-detect render.mp4 --set lipsync.tolerance_standard=ebu_r37
+  ava-detect render.mp4 --transcript "absolutely fantastic"
+             (lips must close on every p, b, m; also --transcript-file
+             FILE, or quote the speech in --prompt "saying 'hi Bob'")
   ava-detect renders/ --out qa/ --workers 2 --fail-on critical
   ava-detect renders/ --junit qa/junit.xml     (test results for CI systems)
   ava-detect renders/ --ray head-node:6379     (on a Ray cluster; docs/batch.md)
@@ -155,7 +158,27 @@ class _MainCommand(click.Command):
     help="Where the clip was generated: Sora, Runway, Veo, Kling, Pika, Luma, Hailuo or other "
     "(shapes the ticket; any other name gets the generic ticket).",
 )
-@click.option("--prompt", default=None, help="The prompt the clip was generated from.")
+@click.option(
+    "--prompt",
+    default=None,
+    help="The prompt the clip was generated from. Speech quoted in it (\"saying 'absolutely "
+    "fantastic'\") is taken as the clip's words for the lip-sync viseme check.",
+)
+@click.option(
+    "--transcript",
+    metavar="TEXT",
+    default=None,
+    help="The words the clip says (English). Lip sync then checks that the lips close on every "
+    "p, b and m (viseme_mismatch); overrides speech quoted in --prompt.",
+)
+@click.option(
+    "--transcript-file",
+    "transcript_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    default=None,
+    help="Read the words the clip says from a UTF-8 text file (as --transcript).",
+)
 @click.option(
     "--config",
     type=click.Path(dir_okay=False),
@@ -239,6 +262,8 @@ def main(
     generation_id: str | None,
     platform: str | None,
     prompt: str | None,
+    transcript: str | None,
+    transcript_file: Path | None,
     config: str | None,
     assignments: tuple[str, ...],
     workers: int | None,
@@ -262,6 +287,11 @@ def main(
         "ray_address": ray_address,
     }
     user = {"generation_id": generation_id, "platform": platform, "prompt": prompt}
+    try:
+        user.update(read_transcript(transcript, transcript_file))
+    except ConfigError as exc:
+        _error(str(exc))
+        sys.exit(int(exc.exit_code))
     ref = parse_generation_ref(generation_id)
     if ref is not None:
         user.update(ref.to_user())  # a share link: the ID, the link and which part was taken

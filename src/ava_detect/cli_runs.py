@@ -27,6 +27,28 @@ def recorder_for(history_path: Path | None, warn):
     return HistoryRecorder(path, warn=warn)
 
 
+def read_transcript(text: str | None, path: Path | None) -> dict:
+    """``--transcript`` / ``--transcript-file`` -> the user fields ``transcript`` and
+    ``transcript_source`` (empty when neither is given)."""
+    if text is not None and path is not None:
+        raise ConfigError("give the words once: --transcript TEXT or --transcript-file FILE, "
+                          "not both.")
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"--transcript-file {path}: no such file. Give the path of a "
+                              "text file holding the clip's words, or pass them with "
+                              "--transcript TEXT.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--transcript-file {path}: cannot be read as UTF-8 text "
+                              f"({exc}); save it as plain UTF-8 text.") from None
+        return {"transcript": " ".join(text.split()), "transcript_source": "--transcript-file"}
+    if text is not None:
+        return {"transcript": " ".join(text.split()), "transcript_source": "--transcript"}
+    return {}
+
+
 def print_schema() -> None:
     import json
 

@@ -90,6 +90,8 @@ class Analyzer:
         )
         if any(d.needs_audio for d in active) and info.has_audio:
             _read_audio(signals, settings, times)
+        if any(getattr(d, "needs_words", False) for d in active):
+            signals.speech = _align_words(signals, user)
         start = time.perf_counter()
         checks = {
             mode: _run_check(detectors[mode], signals, settings)
@@ -141,6 +143,19 @@ def _read_audio(signals: ClipSignals, settings: Settings, times: StageTimes) -> 
         signals.audio = None  # undecodable audio: lip sync reports it as skipped
     signals.audio_sr = settings.audio_sample_rate
     times.audio_s = time.perf_counter() - start
+
+
+def _align_words(signals: ClipSignals, user: dict | None):
+    """The clip's known words (transcript, or speech quoted in the prompt) aligned to its
+    audio; None when no words are known."""
+    from .speech import known_words
+
+    known = known_words(user)
+    if known is None:
+        return None
+    from .speech.aligner import align_known_words
+
+    return align_known_words(signals.audio, signals.audio_sr, known)
 
 
 def _report(info: ClipInfo, signals: ClipSignals, checks: dict, settings: Settings,

@@ -161,3 +161,44 @@ class FacesInFrame:
     def take(self, order: np.ndarray) -> FacesInFrame:
         """The same faces with slot ``k`` holding row ``order[k]``."""
         return FacesInFrame(points=self.points[order])
+
+
+@dataclass(frozen=True)
+class AlignedPhone:
+    """One phone of a known word, placed in the audio by the forced aligner.
+
+    ``word`` is the word as written in the transcript (lower case), ``word_index`` its position
+    in the transcript's word list, ``phone`` the CMU (ARPAbet) phone without stress, ``start_s``
+    and ``end_s`` its span on the clip's audio timeline (10 ms resolution), ``score`` the
+    aligner's acoustic log score per 10 ms frame (higher is a better fit).
+    """
+
+    word: str
+    word_index: int
+    phone: str
+    start_s: float
+    end_s: float
+    score: float
+
+
+@dataclass(frozen=True)
+class SpeechAlignment:
+    """The known words of a clip aligned to its audio (``speech.align_known_words``).
+
+    text: the transcript as given; source: where it came from ("--transcript",
+        "--transcript-file", "--prompt" for quoted speech in the prompt).
+    words: the normalised words that were aligned.
+    phones: every phone of every word in time order (empty when the alignment did not run).
+    reason: None when the alignment can be trusted; otherwise one sentence saying why not
+        (words the dictionary lacks, audio that does not match the text, no speech ...).
+    measured: the figures that decided the reason (score per frame, short-phone share ...).
+    align_s: wall time the aligner took, seconds.
+    """
+
+    text: str
+    source: str
+    words: tuple[str, ...] = ()
+    phones: tuple[AlignedPhone, ...] = ()
+    reason: str | None = None
+    measured: dict | None = None
+    align_s: float = 0.0

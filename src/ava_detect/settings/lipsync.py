@@ -84,6 +84,23 @@ class LipSyncSettings:
     still_relative: float = 0.3  # ... and below this share of the clip's typical speech motion
     min_still_speech_s: float = 2.0  # shortest reported still mouth during speech (a mumbled
     # phrase behind a beard can look still to the face mesh for 1.5 s)
+    # Viseme check (issue 17 item 3): lips that never close on p, b, m, when the words are known
+    # (--transcript, --transcript-file, or speech quoted in --prompt). Measured figures:
+    # docs/lipsync.md "Wrong viseme".
+    viseme_lead_s: float = 0.06  # the lips may close this long before a bilabial's phone ...
+    viseme_trail_s: float = 0.04  # ... and until this long after it (one frame at 25 fps)
+    viseme_closed_percentile: float = 5.0  # the clip's closed mouth: this percentile of the gap
+    viseme_open_percentile: float = 95.0  # and its open mouth
+    viseme_max_open_fraction: float = 0.5  # a bilabial whose most closed frame is further open
+    viseme_min_open_gap: float = 0.05  # and this far above the closed gap (eye distances) fails
+    # Below this the mouth's open and closed levels are too close to tell a closure (eye dist.).
+    viseme_min_mouth_span: float = 0.05
+    # The alignment is trusted only when the words fit the audio: mean acoustic score per 10 ms
+    # frame of the words above this, at most this share of phones at the 30 ms minimum, and at
+    # most this share of the loud audio outside the words.
+    viseme_min_score_per_frame: float = -40.0
+    viseme_max_short_phone_share: float = 0.25
+    viseme_max_speech_outside_words: float = 0.3
 
     def __post_init__(self) -> None:
         known = (*TOLERANCE_STANDARDS, "custom")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..types import ClipInfo, DecodeStats
+from ..types import ClipInfo, DecodeStats, SpeechAlignment
 
 
 @dataclass
@@ -57,6 +57,8 @@ class ClipSignals:
     audio: (S,) float32 mono at ``audio_sr`` Hz (sample i plays at i / audio_sr s), or None
         when the clip has no audio or no check needed it.
     measured: extra per-frame arrays from frame analysers, keyed "<analyser>.<name>".
+    speech: the clip's known words aligned to its audio (phones with times), or None when no
+        words were given (``speech.align_known_words``; the lip-sync viseme check reads it).
     """
 
     info: ClipInfo
@@ -68,6 +70,7 @@ class ClipSignals:
     audio_sr: int = 16000
     measured: dict[str, np.ndarray] = field(default_factory=dict)
     decode: DecodeStats = field(default_factory=DecodeStats)
+    speech: SpeechAlignment | None = None
 
     @property
     def n_frames(self) -> int:

@@ -16,6 +16,8 @@ What the check does, in order:
 5. findings (``lip_sync_findings``): ``av_offset`` when the lag is outside tolerance by more
    than its uncertainty, ``sync_drift`` when the windowed lag drifts out of tolerance,
    ``mouth_open_in_silence`` and ``mouth_still_in_speech`` from voice and mouth activity.
+6. when the words are known, ``viseme_mismatch`` for p, b, m the lips never close on
+   (``visemes.viseme_check``; ``details["visemes"]`` says whether it ran, and why not).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
 from ..registry import register
 from . import findings as F
+from .visemes import viseme_check
 
 if TYPE_CHECKING:
     from ...settings import Settings
@@ -100,11 +103,21 @@ class LipSyncDetector:
     needs_hands = False
     needs_faces = True
     needs_audio = True
+    needs_words = True  # the clip's known words aligned to its audio (signals.speech), if any
 
     def analysers(self, settings: Settings) -> tuple[str, ...]:
         return ()
 
     def detect(self, signals: ClipSignals, settings: Settings) -> CheckResult:
+        groups = []
+        if signals.faces is not None:
+            # One face split over two tracker slots is one speaker (signals.speakers).
+            merged, groups = stitch_slots(signals.faces.points)
+            signals = dataclasses.replace(signals, faces=FaceArrays(points=merged))
+        result = self._sync(signals, settings, groups)
+        return _with_visemes(result, signals, settings.lipsync)
+
+    def _sync(self, signals: ClipSignals, settings: Settings, groups: list) -> CheckResult:
         cfg = settings.lipsync
         tol = tolerance_of(cfg)
         details = {"lag_ms": None, "confidence": None, "conclusive": False,
@@ -113,12 +126,8 @@ class LipSyncDetector:
             why = ("the clip has no audio stream" if not signals.info.has_audio
                    else "the audio stream could not be decoded")
             return CheckResult("skipped", reason=why, details=details)
-        if signals.faces is not None:
-            # One face split over two tracker slots is one speaker (signals.speakers).
-            merged, groups = stitch_slots(signals.faces.points)
-            signals = dataclasses.replace(signals, faces=FaceArrays(points=merged))
-            if any(len(g) > 1 for g in groups):
-                details["merged_face_slots"] = [g for g in groups if len(g) > 1]
+        if any(len(g) > 1 for g in groups):
+            details["merged_face_slots"] = [g for g in groups if len(g) > 1]
         details["stream_span"] = F.stream_span(signals)
         slots = _face_slots(signals, cfg)
         if not slots:
@@ -216,6 +225,22 @@ class LipSyncDetector:
             return _result(findings, "pass", None, details)
         reason = "lag not measurable reliably: " + "; ".join(reasons)
         return _result(findings, "inconclusive", reason, details)
+
+
+def _with_visemes(result: CheckResult, signals: ClipSignals,
+                  cfg: LipSyncSettings) -> CheckResult:
+    """``result`` with the viseme check's findings and ``details["visemes"]``; the mouth is
+    read moved by the lag when the lag is conclusive."""
+    d = result.details
+    if signals.audio is None or len(signals.audio) == 0:
+        d["visemes"] = {"ran": False, "reason": result.reason}
+        return result
+    lag_s = d["lag_ms"] / 1000 if d.get("conclusive") and d.get("lag_ms") is not None else 0.0
+    findings, d["visemes"] = viseme_check(signals, d.get("face_slot"), lag_s, cfg)
+    if not findings:
+        return result
+    return CheckResult("fail", reason=result.reason, findings=[*result.findings, *findings],
+                       details=d)
 
 
 def _windows(inp: avsync.SyncInputs, centre_s: float | None, cfg: LipSyncSettings):
