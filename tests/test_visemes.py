@@ -79,10 +79,10 @@ def test_cli_help_teaches_the_transcript_flags(tmp_path):
 
 
 def _gap_clip():
-    """25 fps, 2 s: mouth closed (0.0) at 0.40-0.48 s, open (0.3) at 1.2-1.4 s, 0.15 else."""
+    """25 fps, 2 s: mouth closed (0.0) at 0.40-0.56 s, open (0.3) at 1.2-1.4 s, 0.15 else."""
     t = np.arange(50) / 25
     gap = np.full(50, 0.15)
-    gap[10:13] = 0.0
+    gap[10:15] = 0.0
     gap[30:36] = 0.3
     return t, gap
 
@@ -92,7 +92,7 @@ def test_closure_finds_the_closed_frame_in_the_window():
     scale = mouth_scale(gap, closed_percentile=5, open_percentile=95)
     assert scale.closed == pytest.approx(0.0) and scale.open == pytest.approx(0.3)
     c = closure_at(t, gap, scale, 0.45, 0.50, lead_s=0.06, trail_s=0.04)
-    assert c.frame in (10, 11, 12) and c.open_fraction == pytest.approx(0.0)
+    assert 10 <= c.frame <= 14 and c.open_fraction == pytest.approx(0.0)
     # A bilabial while the mouth is wide open: its most closed frame is still 100 % open.
     c = closure_at(t, gap, scale, 1.28, 1.32, lead_s=0.06, trail_s=0.04)
     assert 30 <= c.frame <= 35 and c.open_fraction == pytest.approx(1.0)
