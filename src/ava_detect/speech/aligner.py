@@ -142,3 +142,18 @@ def _phones(entries: list, words: tuple[str, ...]) -> list[AlignedPhone]:
 def _with(base: SpeechAlignment, reason: str, align_s: float = 0.0) -> SpeechAlignment:
     return SpeechAlignment(text=base.text, source=base.source, words=base.words, reason=reason,
                            align_s=round(align_s, 3))
+
+
+def recognise(audio: np.ndarray, sr: int) -> str:
+    """pocketsphinx's own best guess at the words of ``audio`` (its US English language
+    model; slow, about 2x real time here). For finding candidate words to check by alignment
+    (``benchmarks/viseme_accuracy.py``), never for the check itself: its guesses are often
+    wrong."""
+    from pocketsphinx import Decoder
+
+    dec = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+    dec.start_utt()
+    dec.process_raw(_pcm16(audio, sr), full_utt=True)
+    dec.end_utt()
+    hyp = dec.hyp()
+    return hyp.hypstr if hyp is not None else ""
