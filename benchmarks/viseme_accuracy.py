@@ -100,7 +100,7 @@ def main() -> None:
                 sig = load_signals(path, args.cache)
                 clips[key] = recognise(sig.audio, sig.audio_sr) if sig.audio is not None else ""
     totals = {"checked": 0, "closed": 0, "false": 0, "neg": 0, "hit": 0, "neg_near": 0,
-              "neg_other": 0}
+              "neg_other": 0, "evidence_in_built": 0, "neg_fracs": []}
     for key, text in clips.items():
         sig = load_signals(args.media / f"{key}.mp4", args.cache)
         result, aligned, took = run(sig, text, settings)
@@ -146,6 +146,10 @@ def main() -> None:
                 totals["neg_near" if near else "neg_other"] += 1
                 print(f"   {'neighbour' if near else 'OTHER'} finding in the negative at "
                       f"{row['word']!r}: {f.description}")
+            if hit:
+                k = int(np.argmin(np.abs(built.t_s - hit[0].evidence[0].t_s)))
+                totals["evidence_in_built"] += bool(a <= built.t_s[k] <= b)
+                totals["neg_fracs"].append(hit[0].measured["open_fraction"])
             if not hit:
                 print(f"   missed negative: {row['phone']} in {row['word']!r} at "
                       f"{row['start_s']:.2f} s ({res.details['visemes'].get('reason')})")
@@ -153,7 +157,36 @@ def main() -> None:
           f"{totals['false']} false viseme_mismatch")
     print(f"built negatives: {totals['hit']}/{totals['neg']} detected; also found: "
           f"{totals['neg_near']} neighbouring bilabials inside the replaced frames, "
-          f"{totals['neg_other']} others")
+          f"{totals['neg_other']} others; evidence frame among the replaced frames in "
+          f"{totals['evidence_in_built']}/{totals['hit']}; open fraction "
+          f"{min(totals['neg_fracs'], default=np.nan):.2f}-"
+          f"{max(totals['neg_fracs'], default=np.nan):.2f}")
+    mismatching_words(args, settings)
+
+
+def mismatching_words(args, settings: Settings) -> None:
+    """Every WORDS clip's audio with each other clip's words, and with the first half of its own
+    words: how many are reported as audio that does not match the words."""
+    from ava_detect.detectors.lipsync.visemes import viseme_check
+
+    cfg = settings.lipsync
+    audio = {k: load_signals(args.media / f"{k}.mp4", args.cache) for k in WORDS}
+    cases = [(a, WORDS[t], "other clip's words") for a in WORDS for t in WORDS if a != t]
+    cases += [(a, " ".join(WORDS[a].split()[: len(WORDS[a].split()) // 2]), "first half")
+              for a in WORDS]
+    counts: dict[str, list[int]] = {}
+    for key, text, what in cases:
+        sig = dataclasses.replace(audio[key], faces=None)
+        sig.speech = align_known_words(sig.audio, sig.audio_sr, known_words({"transcript": text}))
+        _, info = viseme_check(sig, None, 0.0, cfg)
+        bad = bool(info["reason"]) and "does not match" in info["reason"]
+        counts.setdefault(what, [0, 0])
+        counts[what][0] += bad
+        counts[what][1] += 1
+        print(f"   {what:20s} on {key}: {'reported' if bad else 'ACCEPTED'} "
+              f"{info.get('alignment')}")
+    for what, (bad, n) in counts.items():
+        print(f"words not said ({what}): {bad}/{n} reported as audio that does not match")
 
 
 if __name__ == "__main__":

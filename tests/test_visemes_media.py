@@ -10,6 +10,7 @@ good fit (docs/lipsync.md "Wrong viseme" lists every clip and figure). Nobody li
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from viseme_build import inner_gap, open_mouth_over
 
 from ava_detect.detectors.lipsync.visemes import viseme_check
 from ava_detect.media import read_audio
+from ava_detect.output.clip_job import run_clip_job
 from ava_detect.pipeline import Analyzer
 from ava_detect.settings import Settings
 from ava_detect.speech import known_words
@@ -141,11 +143,14 @@ def built(real, analyzer, media_dir, tmp_path_factory):
     replaced = open_mouth_over(media_dir / "speech" / f"{name}.mp4", dst, original.signals,
                                start, end)
     prompt = f"Obama at his desk saying '{OBAMA}' warmly"
-    return row, replaced, analyzer.analyze(dst, user={"prompt": prompt})
+    job = run_clip_job(dst, dst.parent / "out", SETTINGS.with_overrides(
+        {"evidence_video": {"enabled": False}}), user={"prompt": prompt}, analyzer=analyzer)
+    return row, replaced, job
 
 
 def test_built_open_mouth_at_a_bilabial_is_a_viseme_mismatch(built):
-    row, replaced, analysis = built
+    row, replaced, job = built
+    analysis = job.analysis
     result = analysis.report.checks["lipsync"]
     assert result.details["visemes"]["source"] == "--prompt"
     found = [f for f in result.findings if f.kind == "viseme_mismatch"]
@@ -162,6 +167,12 @@ def test_built_open_mouth_at_a_bilabial_is_a_viseme_mismatch(built):
     gap = inner_gap(analysis.signals)
     assert (gap[k] - v["mouth_closed_gap"]) / (v["mouth_open_gap"] - v["mouth_closed_gap"]) \
         > CFG.viseme_max_open_fraction
+    # The report files carry it: the JSON finding, its evidence picture, the PDF, the ticket.
+    data = json.loads(job.paths.json.read_text())
+    (jf,) = [f for f in data["findings"] if f["kind"] == "viseme_mismatch"]
+    assert jf["measured"]["word"] == "support" and jf["measured"]["phone"] == "P"
+    assert (job.paths.folder / jf["evidence"][0]["image"]).is_file()
+    assert job.paths.pdf.is_file() and "support" in job.paths.ticket.read_text()
     # Every other bilabial still closes.
     others = [r for r in v["bilabials"] if r["word"] != "support"]
     assert others and all(r["closed"] for r in others)
