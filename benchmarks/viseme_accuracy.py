@@ -7,9 +7,9 @@ the words pocketsphinx's own recogniser hears (not verified, often wrong: a stre
 false-finding rate, not a measurement with known words).
 
 Built negatives: for every measured bilabial, the face landmarks of the frames in its window
-(moved by the measured lag) are replaced by those of the clip's most open run of as many frames
-(at least 0.5 s away; the run whose least open frame is widest), which is what the face mesh
-sees when those frames are replaced by open-mouth frames of the same clip
+(moved by the measured lag) are replaced by those of as many of the clip's most open frames (at
+least 0.5 s away), which is what the face mesh sees when those frames are replaced by
+open-mouth frames of the same clip
 (tests/test_visemes_media.py does it on pixels for one case). A negative is detected when a
 viseme_mismatch names that word, phone and time.
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from lipsync_cache import load_signals  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
-from viseme_build import widest_open_run  # noqa: E402
+from viseme_build import open_donors  # noqa: E402
 
 from ava_detect.detectors import detector_for  # noqa: E402
 from ava_detect.settings import Settings  # noqa: E402
@@ -70,16 +70,15 @@ def run(signals, text: str, settings: Settings):
 
 
 def open_over(signals, slot: int, start_s: float, end_s: float):
-    """``signals`` with the face of frames in [start_s, end_s] replaced by the clip's most open
-    run of as many frames at least 0.5 s away (None when the span holds no frame)."""
+    """``signals`` with the face of frames in [start_s, end_s] replaced by as many of the clip's
+    most open frames at least 0.5 s away (None when the span holds no frame)."""
     t = signals.t_s
     pts = signals.faces.points.copy()
     gap = lip_features(pts[:, slot])[:, 0]
     target = np.flatnonzero((t >= start_s) & (t <= end_s))
     if not target.size:
         return None
-    lo = widest_open_run(t, gap, target, start_s, end_s)
-    pts[target] = pts[lo : lo + len(target)]
+    pts[target] = pts[open_donors(t, gap, target, start_s, end_s)]
     return dataclasses.replace(signals, faces=FaceArrays(points=pts))
 
 

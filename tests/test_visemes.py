@@ -150,4 +150,4 @@ def test_a_poor_fit_is_reported_as_audio_that_does_not_match_the_words():
     findings, info = viseme_check(_signals(speech), 0, 0.0, CFG)
     assert findings == [] and info["ran"] is False
     assert info["reason"].startswith("the audio does not match the words")
-    assert "-80.0 per frame" in info["reason"] and "100% of the phones" in info["reason"]
+    assert "-80.0 per frame" in info["reason"] and "100.0% of the phones" in info["reason"]

@@ -17,35 +17,29 @@ def inner_gap(signals, slot: int = 0) -> np.ndarray:
     return lip_features(signals.faces.points[:, slot])[:, 0]
 
 
-def widest_open_run(t: np.ndarray, gap: np.ndarray, target: np.ndarray, start_s: float,
-                    end_s: float) -> int:
-    """First index of the run of ``len(target)`` consecutive frames whose least open mouth is
-    the widest, among runs at least 0.5 s away from [start_s, end_s] (every donor frame shows
-    an open mouth, not only the middle one)."""
-    n = len(target)
-    best, best_lo = -np.inf, 0
-    for lo in range(len(t) - n + 1):
-        if t[lo + n - 1] > start_s - 0.5 and t[lo] < end_s + 0.5:
-            continue
-        low = np.min(gap[lo : lo + n])
-        if np.isfinite(low) and low > best:
-            best, best_lo = low, lo
-    return best_lo
+def open_donors(t: np.ndarray, gap: np.ndarray, target: np.ndarray, start_s: float,
+                end_s: float) -> np.ndarray:
+    """The ``len(target)`` frames with the widest open mouth (largest inner-lip gap) at least
+    0.5 s away from [start_s, end_s], in time order: every replaced frame shows an open mouth.
+    (A run of consecutive frames around the widest one was tried first: on clips whose mouth
+    never stays open for 0.3 s, its edge frames were only 45 % open.)"""
+    far = (t < start_s - 0.5) | (t > end_s + 0.5)
+    order = np.argsort(-np.where(far & np.isfinite(gap), gap, -np.inf), kind="stable")
+    return np.sort(order[: len(target)])
 
 
 def open_mouth_over(src: Path, dst: Path, signals, start_s: float, end_s: float, *,
                     fps: int = 25, max_side: int = 640) -> list[int]:
     """Write ``src`` to ``dst`` (H.264 at ``fps``, longer side ``max_side``, the same audio)
     with every frame from ``start_s`` to ``end_s`` (video times) replaced by the clip's most
-    open run of as many frames (at least 0.5 s away from the span, :func:`widest_open_run`).
+    open frames (at least 0.5 s away from the span, :func:`open_donors`).
 
     Returns the indices of the replaced frames.
     """
     t = signals.t_s
     gap = inner_gap(signals)
     target = np.flatnonzero((t >= start_s) & (t <= end_s))
-    lo = widest_open_run(t, gap, target, start_s, end_s)
-    donors = list(range(lo, lo + len(target)))
+    donors = open_donors(t, gap, target, start_s, end_s)
     frames = [f.rgb for f in iter_frames(src, max_side=max_side)]
     assert len(frames) == len(t), "decoded frames differ from the analysed frames"
     for k, d in zip(target, donors, strict=True):

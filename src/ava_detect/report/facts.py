@@ -207,11 +207,15 @@ def _container(clip: dict) -> str:
 
 def user_rows(report: Report) -> list[tuple[str, str]]:
     user = report.user or {}
-    return [
+    rows = [
         ("Generation ID", str(user.get("generation_id") or "(not given)")),
         ("Platform", str(user.get("platform") or "(not given)")),
         ("Prompt", str(user.get("prompt") or "(not given)")),
     ]
+    if user.get("transcript"):  # the words the lip-sync viseme check aligned
+        rows.append((f"Transcript ({user.get('transcript_source') or '--transcript'})",
+                     str(user["transcript"])))
+    return rows
 
 
 def tool_rows(report: Report) -> list[tuple[str, str]]:

@@ -112,7 +112,7 @@ def align_known_words(audio: np.ndarray | None, sr: int, known: KnownWords) -> S
     frames = np.array([round((p.end_s - p.start_s) / FRAME_S) for p in phones])
     scores = np.array([p.score for p in phones])
     measured = {"score_per_frame": round(float((scores * frames).sum() / frames.sum()), 2),
-                "short_phone_share": round(float((frames <= 3).mean()), 3),
+                "short_phone_share": round(float((frames <= 3).mean()), 4),
                 "phones": len(phones), "audio_s": round(len(audio) / sr, 3)}
     return SpeechAlignment(text=known.text, source=known.source, words=known.words,
                            phones=tuple(phones), measured=measured, align_s=round(took, 3))
