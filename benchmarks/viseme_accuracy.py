@@ -147,7 +147,12 @@ def main() -> None:
                       f"{row['word']!r}: {f.description}")
             if hit:
                 k = int(np.argmin(np.abs(built.t_s - hit[0].evidence[0].t_s)))
-                totals["evidence_in_built"] += bool(a <= built.t_s[k] <= b)
+                inside = bool(a <= built.t_s[k] <= b)
+                totals["evidence_in_built"] += inside
+                if not inside:
+                    print(f"   evidence of {row['word']!r} at {built.t_s[k]:.2f} s, outside the "
+                          f"replaced {a:.2f}-{b:.2f} s (lag applied "
+                          f"{hit[0].measured['lag_applied_ms']:g} ms)")
                 totals["neg_fracs"].append(hit[0].measured["open_fraction"])
             if not hit:
                 print(f"   missed negative: {row['phone']} in {row['word']!r} at "

@@ -101,6 +101,13 @@ def test_closure_finds_the_closed_frame_in_the_window():
     assert c.frame == 25 and c.frames == 1
 
 
+def test_a_phone_past_the_last_frame_is_unmeasured_not_read_off_the_last_frame():
+    t, gap = _gap_clip()
+    scale = MouthScale(0.0, 0.3)
+    c = closure_at(t, gap, scale, 2.5, 2.6, lead_s=0.06, trail_s=0.04)
+    assert c.frame == -1 and c.frames == 0
+
+
 def test_closure_without_a_face_is_unmeasured():
     t = np.arange(10) / 25
     c = closure_at(t, np.full(10, np.nan), MouthScale(0.0, 0.3), 0.1, 0.2, lead_s=0.05,

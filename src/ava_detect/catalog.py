@@ -139,6 +139,7 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "mouth opens during silence",
             "mouth stays closed during speech",
             "sync drifts across the clip",
+            "lips never close on p, b or m (wrong mouth shape for the words)",
         ),
         plain_name="Lip sync",
         subject="face",
@@ -159,6 +160,9 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "to find the mouth moving during silence or staying still during speech. A lag is "
             "reported as a failure only when it is outside the tolerance by more than its own "
             "uncertainty.",
+            "When the words are known (a transcript, or speech quoted in the prompt), they are "
+            "aligned to the audio phone by phone, offline, and the lips must close (inner-lip "
+            "gap near the clip's own closed mouth) around every p, b and m.",
         ),
         limits=(
             "Needs a visible, roughly frontal face and at least about 1.5 s of speech; clips "
@@ -166,6 +170,9 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "Real footage recorded in sync still measures between about -110 and +85 ms, so "
             "absolute sync is promised to about 100 ms. Voice-over and off-screen speakers are "
             "not lip-sync errors.",
+            "The mouth-shape check needs the words as spoken, in US English; words the "
+            "dictionary lacks, other languages or audio that does not say the words are "
+            "reported as the reason it did not run.",
         ),
     ),
 }

@@ -69,13 +69,18 @@ def closure_at(t_s: np.ndarray, gap: np.ndarray, scale: MouthScale, start_s: flo
     lead_s, trail_s : how far before and after the phone the lips may close (they close
         before a stop's burst, and frames are 33-40 ms apart), seconds.
 
-    The window always holds the frame nearest the phone's middle, so a phone shorter than a
-    frame period is still measured.
+    The window always holds the frame nearest the phone's middle (when one is within a frame
+    period), so a phone shorter than a frame period is still measured; a phone beyond the
+    frames (moved past the clip's end by a lag) is unmeasured.
     """
     t = np.asarray(t_s, dtype=np.float64)
     g = np.asarray(gap, dtype=np.float64)
     inside = (t >= start_s - lead_s) & (t <= end_s + trail_s)
-    inside[int(np.argmin(np.abs(t - (start_s + end_s) / 2)))] = True
+    mid = (start_s + end_s) / 2
+    nearest = int(np.argmin(np.abs(t - mid)))
+    step = float(np.median(np.diff(t))) if t.size > 1 else 0.04
+    if abs(t[nearest] - mid) <= step:  # never a frame far away (a phone past the clip's end)
+        inside[nearest] = True
     idx = np.flatnonzero(inside & np.isfinite(g))
     if idx.size == 0:
         return Closure(-1, float("nan"), float("nan"), 0)
