@@ -127,9 +127,11 @@ def _finding(signals: ClipSignals, slot: int, phone, c, scale, lag_s: float,
         start_s=round(phone.start_s + lag_s, 3), end_s=round(phone.end_s + lag_s, 3),
         confidence=float(np.clip(0.5 + excess, 0.5, 0.95)),
         description=(f"The lips never close for the '{letter}' ({phone.phone}) in "
-                     f"\"{phone.word}\" at {phone.start_s:.2f} s: at their most closed "
-                     f"({t:.2f} s) the mouth is {c.open_fraction:.0%} open on this clip's own "
-                     "closed-to-open scale."),
+                     f"\"{phone.word}\" at {phone.start_s + lag_s:.2f} s"
+                     + (f" (heard at {phone.start_s:.2f} s; the mouth is read "
+                        f"{lag_s * 1000:+.0f} ms later, the measured lag)" if lag_s else "")
+                     + f": at their most closed ({t:.2f} s) the mouth is "
+                     f"{c.open_fraction:.0%} open on this clip's own closed-to-open scale."),
         measured={"word": phone.word, "word_index": phone.word_index, "phone": phone.phone,
                   "phone_start_s": phone.start_s, "phone_end_s": phone.end_s,
                   "frame_s": round(t, 3), "inner_gap": round(c.gap, 4),
