@@ -155,11 +155,22 @@ def check_rows(report: Report) -> list[dict[str, str]]:
             )
         elif check.status == "pass" and not row["note"]:
             row["note"] = STATUS_MEANING["pass"]
-        numbers = detail_numbers(check)
+        numbers = detail_numbers(check) + _shape_note(check.details.get("visemes"))
         if numbers:
             row["note"] = "; ".join([row["note"]] * bool(row["note"]) + numbers)
         rows.append(row)
     return rows
+
+
+def _shape_note(visemes: Any) -> list[str]:
+    """The lip-sync viseme check in a few words: how many p, b, m closed, or why it did not
+    run (only when words were given; without them the JSON says so)."""
+    if not isinstance(visemes, dict) or not visemes.get("source"):
+        return []
+    if visemes.get("ran"):
+        return [f"lips closed on {visemes.get('bilabials_closed', 0)} of "
+                f"{visemes.get('bilabials_checked', 0)} p, b, m"]
+    return [f"p, b, m not checked: {visemes.get('reason')}"]
 
 
 def clip_rows(report: Report) -> list[tuple[str, str]]:

@@ -128,8 +128,9 @@ def _finding(signals: ClipSignals, slot: int, phone, c, scale, lag_s: float,
         confidence=float(np.clip(0.5 + excess, 0.5, 0.95)),
         description=(f"The lips never close for the '{letter}' ({phone.phone}) in "
                      f"\"{phone.word}\" at {phone.start_s + lag_s:.2f} s"
-                     + (f" (heard at {phone.start_s:.2f} s; the mouth is read "
-                        f"{lag_s * 1000:+.0f} ms later, the measured lag)" if lag_s else "")
+                     + (f" (heard at {phone.start_s:.2f} s; the mouth "
+                        f"{'trails' if lag_s > 0 else 'leads'} the sound by "
+                        f"{abs(lag_s) * 1000:.0f} ms, as measured)" if lag_s else "")
                      + f": at their most closed ({t:.2f} s) the mouth is "
                      f"{c.open_fraction:.0%} open on this clip's own closed-to-open scale."),
         measured={"word": phone.word, "word_index": phone.word_index, "phone": phone.phone,
