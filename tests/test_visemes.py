@@ -72,6 +72,15 @@ def test_cli_missing_transcript_file_is_one_line_exit_2(tmp_path):
     assert len(lines) == 1 and "--transcript-file" in lines[0] and "no such file" in lines[0]
 
 
+def test_cli_transcript_with_a_folder_is_one_line_exit_2(tmp_path):
+    (tmp_path / "clips").mkdir()
+    proc = run_cli(str(tmp_path / "clips"), "--transcript", "hello", "--no-history",
+                   cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "apply to one clip" in lines[0]
+
+
 def test_cli_help_teaches_the_transcript_flags(tmp_path):
     out = " ".join(run_cli("--help", cwd=tmp_path).stdout.split())
     assert "--transcript TEXT" in out and "--transcript-file FILE" in out

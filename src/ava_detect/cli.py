@@ -308,6 +308,10 @@ def main(
             settings = settings.with_overrides({"evidence_video": {"enabled": False}})
         recorder = None if no_history else recorder_for(history_path, _warn)
         if path.is_dir():
+            if "transcript" in user:
+                raise ConfigError("--transcript and --transcript-file apply to one clip (the "
+                                  "clips of a folder say different words); run each clip "
+                                  "with its own words.")
             code = run_folder(path, out_dir, settings, user, quiet, batch_options, recorder)
         else:
             if junit_to is not None or ray_address:
