@@ -20,6 +20,7 @@ from ava_detect.detectors.lipsync.visemes import viseme_check
 from ava_detect.media import read_audio
 from ava_detect.output.clip_job import run_clip_job
 from ava_detect.pipeline import Analyzer
+from ava_detect.report.json import contract_errors
 from ava_detect.settings import Settings
 from ava_detect.speech import known_words
 from ava_detect.speech.aligner import align_known_words
@@ -169,6 +170,7 @@ def test_built_open_mouth_at_a_bilabial_is_a_viseme_mismatch(built):
         > CFG.viseme_max_open_fraction
     # The report files carry it: the JSON finding, its evidence picture, the PDF, the ticket.
     data = json.loads(job.paths.json.read_text())
+    assert contract_errors(data) == []
     (jf,) = [f for f in data["findings"] if f["kind"] == "viseme_mismatch"]
     assert jf["measured"]["word"] == "support" and jf["measured"]["phone"] == "P"
     assert (job.paths.folder / jf["evidence"][0]["image"]).is_file()
