@@ -85,21 +85,31 @@ class LipSyncSettings:
     min_still_speech_s: float = 2.0  # shortest reported still mouth during speech (a mumbled
     # phrase behind a beard can look still to the face mesh for 1.5 s)
     # Viseme check (issue 17 item 3): lips that never close on p, b, m, when the words are known
-    # (--transcript, --transcript-file, or speech quoted in --prompt). Measured figures:
-    # docs/lipsync.md "Wrong viseme".
+    # (--transcript, --transcript-file, or speech quoted in --prompt). Figures from
+    # benchmarks/viseme_accuracy.py (docs/lipsync.md "Wrong viseme").
+    # Window: the lips close before a stop's burst and frames are 33-40 ms apart; with it, 20/20
+    # bilabials of the real clips with known words find a closed frame (at most 0.07 open).
     viseme_lead_s: float = 0.06  # the lips may close this long before a bilabial's phone ...
     viseme_trail_s: float = 0.04  # ... and until this long after it (one frame at 25 fps)
     viseme_closed_percentile: float = 5.0  # the clip's closed mouth: this percentile of the gap
     viseme_open_percentile: float = 95.0  # and its open mouth
-    viseme_max_open_fraction: float = 0.5  # a bilabial whose most closed frame is further open
-    viseme_min_open_gap: float = 0.05  # and this far above the closed gap (eye distances) fails
+    # A bilabial fails when its most closed frame is further open than this share of the clip's
+    # closed-to-open scale: real speech with known words reads 0.00-0.07 (0.36 on the AI dub's
+    # first frame), built open-mouth negatives 0.83-1.06.
+    viseme_max_open_fraction: float = 0.5
+    # ... and more than this above the closed gap (eye distances; open mouths read 0.15-0.42).
+    viseme_min_open_gap: float = 0.05
     # Below this the mouth's open and closed levels are too close to tell a closure (eye dist.).
     viseme_min_mouth_span: float = 0.05
-    # The alignment is trusted only when the words fit the audio: mean acoustic score per 10 ms
-    # frame of the words above this, at most this share of phones at the 30 ms minimum, and at
-    # most this share of the loud audio outside the words.
+    # The alignment is trusted only when the words fit the audio. Mean acoustic score per 10 ms
+    # frame of the words: correct words -12 ... -19 (recognised, partly wrong words down to
+    # -27), another clip's words -47 ... -64.
     viseme_min_score_per_frame: float = -40.0
+    # Share of phones squeezed to the aligner's 30 ms minimum: correct words 10-17 %, another
+    # clip's words 21-33 %, the recogniser's words on two clips 25.2 and 26 % (not run).
     viseme_max_short_phone_share: float = 0.25
+    # Share of the loud audio outside every aligned word: whole transcripts at most 12 % (words
+    # cut at the clip's ends), the first half of a transcript 35-57 %.
     viseme_max_speech_outside_words: float = 0.3
 
     def __post_init__(self) -> None:
