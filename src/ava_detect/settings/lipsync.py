@@ -97,7 +97,8 @@ class LipSyncSettings:
     # closed-to-open scale: real speech with known words reads 0.00-0.07 (0.36 on the AI dub's
     # first frame), built open-mouth negatives 0.83-1.06.
     viseme_max_open_fraction: float = 0.5
-    # ... and more than this above the closed gap (eye distances; open mouths read 0.15-0.42).
+    # ... and more than this above the closed gap (eye distances; the clips' open levels read
+    # 0.11-0.42).
     viseme_min_open_gap: float = 0.05
     # Below this the mouth's open and closed levels are too close to tell a closure (eye dist.).
     viseme_min_mouth_span: float = 0.05
