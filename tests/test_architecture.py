@@ -140,8 +140,9 @@ OUTSIDE = {
     "pocketsphinx": "ava_detect.speech.aligner",
 }
 PURE = ("ava_detect.signals", "ava_detect.detectors")
-FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich",
-                     "ava_detect.media", "ava_detect.landmarks", "ava_detect.embedding"}
+FORBIDDEN_IN_PURE = {"av", "cv2", "mediapipe", "dlib", "reportlab", "rich", "pocketsphinx",
+                     "ava_detect.media", "ava_detect.landmarks", "ava_detect.embedding",
+                     "ava_detect.speech"}
 
 
 @pytest.mark.parametrize("library", sorted(OUTSIDE))
