@@ -167,3 +167,53 @@ def test_a_poor_fit_is_reported_as_audio_that_does_not_match_the_words():
     assert findings == [] and info["ran"] is False
     assert info["reason"].startswith("the audio does not match the words")
     assert "-80.0 per frame" in info["reason"] and "100.0% of the phones" in info["reason"]
+
+
+def _face_with_gap(gap_px: np.ndarray) -> np.ndarray:
+    """(N, 1, 478, 3) landmarks of a still face (eye centres 80 px apart) whose inner lips
+    (mesh points 13 and 14) are ``gap_px`` apart."""
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0, 200, (478, 3))
+    base[:, 2] = rng.uniform(-5, 5, 478)
+    for i, x in zip((33, 133, 362, 263), (100, 140, 180, 220), strict=True):
+        base[i] = (x, 100, 0)
+    base[13] = (160, 200, 0)
+    pts = np.repeat(base[None], len(gap_px), axis=0)
+    pts[:, 14] = pts[:, 13] + np.stack([np.zeros_like(gap_px), gap_px, np.zeros_like(gap_px)], 1)
+    return pts[:, None].astype(np.float32)
+
+
+def test_a_bilabial_on_an_open_mouth_is_reported_with_word_phone_and_time():
+    from ava_detect.signals.clip import FaceArrays
+
+    t = np.arange(75) / 25  # 3 s at 25 fps
+    gap = np.where((t > 0.40) & (t < 0.70), 0.0, 24.0)  # lips together only at 0.44-0.68 s
+    gap[(t > 1.0) & (t < 1.3)] = 2.0  # nearly closed at 1.04-1.28 s
+    sr = 16000
+    audio = np.random.default_rng(2).normal(0, 0.2, 3 * sr).astype(np.float32)
+    phones = (AlignedPhone("bob", 0, "B", 0.48, 0.54, -15.0),
+              AlignedPhone("bob", 0, "AA", 0.54, 0.70, -15.0),
+              AlignedPhone("map", 1, "M", 1.10, 1.16, -15.0),
+              AlignedPhone("map", 1, "AE", 1.16, 1.50, -15.0),
+              AlignedPhone("map", 1, "P", 1.60, 1.66, -15.0))
+    speech = SpeechAlignment(text="Bob map", source="--prompt", words=("bob", "map"),
+                             phones=phones, measured={"score_per_frame": -15.0,
+                                                      "short_phone_share": 0.1})
+    signals = _signals(speech)
+    signals.audio = audio
+    signals.t_s = t
+    signals.faces = FaceArrays(points=_face_with_gap(gap))
+    findings, info = viseme_check(signals, 0, 0.0, CFG)
+    assert info["ran"] and info["bilabials_checked"] == 3 and info["bilabials_closed"] == 2
+    (f,) = findings
+    assert (f.kind, f.measured["word"], f.measured["phone"]) == ("viseme_mismatch", "map", "P")
+    assert f.first_s == pytest.approx(1.60) and f.measured["phone_start_s"] == 1.60
+    assert f.measured["open_fraction"] == pytest.approx(1.0)
+    assert 1.54 <= f.evidence[0].t_s <= 1.70 and f.evidence[0].box is not None
+    # A measured lag moves the windows: with the mouth trailing by 0.56 s, the 'p' at 1.60 s is
+    # read at 2.16 s (open) and the 'b' at 0.48 s at 1.04 s (nearly closed: closed).
+    findings, info = viseme_check(signals, 0, 0.56, CFG)
+    by_word = {(r["word"], r["phone"]): r["closed"] for r in info["bilabials"]}
+    assert by_word == {("bob", "B"): True, ("map", "M"): False, ("map", "P"): False}
+    assert info["lag_applied_ms"] == 560.0 and "trails the sound by 560 ms" in \
+        findings[0].description
