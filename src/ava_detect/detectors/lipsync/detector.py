@@ -35,6 +35,7 @@ from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
 from ..registry import register
 from . import findings as F
+from . import turns as turns_
 
 if TYPE_CHECKING:
     from ...settings import Settings
@@ -138,6 +139,14 @@ class LipSyncDetector:
                                           exclusion_s=cfg.sidelobe_exclusion_s,
                                           max_lag_fraction=cfg.max_lag_fraction)
                     for k, inp in inputs.items()}
+        plan = turns_.plan_turns(signals, inputs, slots, cfg)  # two or more faces taking turns
+        if plan is not None:
+            signals, inputs[plan.virtual] = plan.signals, plan.inputs
+            measured[plan.virtual] = avsync.measure_lag(
+                plan.inputs, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
+                exclusion_s=cfg.sidelobe_exclusion_s, max_lag_fraction=cfg.max_lag_fraction)
+            details["speakers"] = turns_.speaker_details(plan, inputs, cfg)
+            slots = [plan.virtual, *slots]
         scored = [k for k in slots if measured[k][1] is not None]
         if not scored:
             slot = slots[0]
@@ -147,7 +156,8 @@ class LipSyncDetector:
             findings += F.length_findings(signals, details["stream_span"], slot, cfg)
             details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
             return _result(findings, "inconclusive", reason, details)
-        slot = max(scored, key=lambda k: measured[k][1].peak)
+        slot = (plan.virtual if plan is not None and plan.virtual in scored
+                else max(scored, key=lambda k: measured[k][1].peak))
         inp, (_, peak) = inputs[slot], measured[slot]
         lag_ms = peak.lag_s * 1000
         uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
@@ -210,6 +220,10 @@ class LipSyncDetector:
             activity = F.explained_by_offset(signals, inp, slot, findings, activity, lag_ms, cfg)
         findings += activity
         findings += F.length_findings(signals, details["stream_span"], slot, cfg)
+        if plan is not None:
+            turns_.relabel(plan, findings, details)
+            if not any(f.kind == "av_offset" for f in findings):
+                findings += turns_.speaker_offsets(plan, signals, details, tol, cfg)
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
         if conclusive:
