@@ -157,6 +157,8 @@ def speaker_offsets(plan: TurnPlan, signals: ClipSignals, details: dict, tol,
             continue
         for f in F.offset_findings(signals, inp, k, lag_ms, unc_ms, peak.psr, tol, cfg):
             f.measured.update(chance_z=entry["chance_z"], speaker=entry["speaker"])
+            for ev in f.evidence:
+                ev.label += f" - speaker {entry['speaker']} (face #{k + 1})"
             f.description = f.description.rstrip(".") + (
                 f" (speaker {entry['speaker']}, face #{k + 1}, on its own lines).")
             out.append(f)
@@ -188,6 +190,9 @@ def relabel(plan: TurnPlan, findings: list[Finding], details: dict) -> None:
             if "face_slot" in f.measured:
                 f.measured["face_slot"] = f.track
             f.description = f.description.rstrip(".") + f" (speaker {who}, face #{f.track + 1})."
+            for ev in f.evidence:  # the box frames the mouth of the face speaking at that time
+                k = speaker_at(plan, ev.t_s)
+                ev.label += f" - speaker {plan.speakers.index(k) + 1} (face #{k + 1})"
     if details.get("face_slot") == plan.virtual:
         spoken = {s["face"]: s["spoken_s"] for s in details["speakers"]}
         details["face_slot"] = max(plan.speakers, key=spoken.get)
@@ -195,16 +200,3 @@ def relabel(plan: TurnPlan, findings: list[Finding], details: dict) -> None:
     for series in (details.get("signals") or {}).values():
         if series.get("track") == plan.virtual:
             series["track"] = None
-
-
-def speaker_lines(speakers: list[dict]) -> list[str]:
-    """One line per speaker for the PDF and the ticket: which face spoke when, and its lag."""
-    lines = []
-    for s in speakers:
-        when = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in s["segments"][:8])
-        if len(s["segments"]) > 8:
-            when += ", ..."
-        lag = ("lag not measured" if s["lag_ms"] is None
-               else f"lag {s['lag_ms']:+.0f} ms" + ("" if s["conclusive"] else " (inconclusive)"))
-        lines.append(f"Speaker {s['speaker']} (face #{s['face'] + 1}): speaks {when}; {lag}")
-    return lines
