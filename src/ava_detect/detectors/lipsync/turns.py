@@ -150,8 +150,9 @@ def speaker_offsets(plan: TurnPlan, signals: ClipSignals, details: dict, tol,
         unc_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf, inp.step_s / 2) * 1000
         if not tol.excess_ms(lag_ms) > unc_ms:
             continue
-        z = avsync.chance_z(peak, avsync.chance_peaks(inp, curve, peak, n_shifts=cfg.chance_shifts,
-                                                      ridge=cfg.cca_ridge))
+        nulls = T.chance_peaks_in_turns(inp, plan.label == k, curve, n_shifts=cfg.chance_shifts,
+                                        ridge=cfg.cca_ridge)
+        z = avsync.chance_z(peak, nulls)
         entry["chance_z"] = round(z, 2) if np.isfinite(z) else None
         if not z >= cfg.min_chance_z:
             continue
