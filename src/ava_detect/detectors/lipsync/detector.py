@@ -9,7 +9,9 @@ What the check does, in order:
 1. no audio stream, or no face anywhere: ``skipped``. A silent track: no lag is measured; the
    check fails only if the mouth clearly moves over the silence, otherwise it is ``skipped``.
 2. for every face slot seen on enough frames, the global lag curve (``signals.avsync``); the
-   face whose peak correlation is highest is the speaker (``face_slot``).
+   face whose peak correlation is highest is the speaker (``face_slot``). With two or more
+   faces taking turns, "the speaking face" (each line's own face, ``turns.py``) is measured
+   instead, and each speaker's own lag goes to ``details["speakers"]``.
 3. conclusive only when the clip and the speech are long enough, the peak is not at the edge of
    the search range and its peak-to-sidelobe ratio reaches ``min_psr``.
 4. windowed lags give a lag curve over time and a drift slope.
@@ -155,6 +157,8 @@ class LipSyncDetector:
             findings = F.activity_findings(signals, inputs[slot], slot, cfg)
             findings += F.length_findings(signals, details["stream_span"], slot, cfg)
             details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
+            if plan is not None:
+                turns_.relabel(plan, findings, details)
             return _result(findings, "inconclusive", reason, details)
         slot = (plan.virtual if plan is not None and plan.virtual in scored
                 else max(scored, key=lambda k: measured[k][1].peak))

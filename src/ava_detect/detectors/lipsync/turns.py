@@ -25,6 +25,7 @@ from ...signals import avsync
 from ...signals import turns as T
 from ...signals.boxes import padded_box
 from ...signals.clip import FaceArrays
+from . import findings as F
 
 if TYPE_CHECKING:
     from ...report import Finding
@@ -138,8 +139,6 @@ def speaker_offsets(plan: TurnPlan, signals: ClipSignals, details: dict, tol,
     """``av_offset`` for each speaker whose own lag is conclusive, beats chance and is out of
     tolerance by more than its uncertainty (one dubbed voice out of sync in a dialogue whose
     speaking face as a whole reads in sync or inconclusive)."""
-    from . import findings as F
-
     out = []
     for entry in details["speakers"]:
         k = entry["face"]
@@ -197,7 +196,8 @@ def relabel(plan: TurnPlan, findings: list[Finding], details: dict) -> None:
     if details.get("face_slot") == plan.virtual:
         spoken = {s["face"]: s["spoken_s"] for s in details["speakers"]}
         details["face_slot"] = max(plan.speakers, key=spoken.get)
-    details["faces"] = [f for f in details.get("faces", []) if f["slot"] != plan.virtual]
+    if "faces" in details:
+        details["faces"] = [f for f in details["faces"] if f["slot"] != plan.virtual]
     for series in (details.get("signals") or {}).values():
         if series.get("track") == plan.virtual:
             series["track"] = None
