@@ -65,7 +65,7 @@ def test_each_line_goes_to_the_face_that_speaks_it(dialogues, shift):
         assert got > 2 * wrong, (t0, t1, who, mine, other)  # every line: mostly its face
         assigned += got + wrong
         assigned_right += got
-    assert assigned_right / assigned >= 0.85  # measured 0.93-0.94 (shift 0 and 200 ms)
+    assert assigned_right / assigned >= 0.85  # measured 0.97 (in sync) and 0.94 (200 ms)
     for s in (left, right):
         assert s["conclusive"]
         assert abs(s["lag_ms"] - shift) <= 40, s

@@ -94,3 +94,25 @@ def test_one_face_for_the_whole_dialogue_when_turned_off():
     off = dataclasses.replace(SETTINGS, lipsync=LipSyncSettings(speaker_turns=False))
     result = detector_for("lipsync").detect(dialogue(0.0), off)
     assert "speakers" not in result.details
+
+
+def test_pdf_and_ticket_say_who_speaks_when(tmp_path):
+    from pack_samples import make_index_clip, sample_report
+
+    from ava_detect.report import facts
+    from ava_detect.report.pdf import write_pdf
+    from ava_detect.report.ticket import ticket_text
+
+    report = sample_report(make_index_clip(tmp_path / "clip.mp4"))
+    report.checks["lipsync"].details["speakers"] = [
+        {"face": 1, "speaker": 1, "box": [10, 20, 110, 150], "segments": [[0.0, 1.9], [3.6, 6.0]],
+         "spoken_s": 4.3, "lag_ms": 212.4, "psr": 5.8, "conclusive": True},
+        {"face": 0, "speaker": 2, "box": [300, 20, 400, 150], "segments": [[1.9, 3.6]],
+         "spoken_s": 1.7, "lag_ms": None, "psr": None, "conclusive": False},
+    ]
+    lines = facts.speaker_lines(report)
+    assert lines[0].startswith("Speaker 1 (face #2") and "0.0-1.9 s, 3.6-6.0 s" in lines[0]
+    assert "lag +212 ms" in lines[0] and "lag not measured" in lines[1]
+    text = ticket_text(report)
+    assert "Who speaks when (lip sync):" in text and f"- {lines[1]}" in text
+    assert write_pdf(report, tmp_path / "pack.pdf").stat().st_size > 0
