@@ -1,10 +1,14 @@
 """Two real talking heads side by side, speaking in turn (built at test time with PyAV).
 
 Each line plays one person's own picture and sound (from where that person's clip left off);
-the other person listens: their picture holds the frame at which their own clip resumes, so a
-listener's mouth is closed-still or mid-word-still, as a generator's idle face would be. The
-sound is only the speaker's. ``shift_ms`` moves the whole track earlier (the mouths then trail
-the audio by that much, as ``test_lipsync_media.shift_audio``).
+the other person listens. ``listener="hold"``: the listener's picture holds the frame at which
+their own clip resumes (a generator's idle face). ``listener="pause"``: the listener plays the
+frames of the longest pause in their own clip (the quietest 40 ms frames, 0.4-0.9 s in the
+VoxCeleb2 and HDTF clips) forwards and backwards: a listener's blinks and head motion, but
+also lips that still move around breaths (docs/lipsync.md, "Dialogues": the check cannot yet
+tell such a listener from the speaker). The sound is only the speaker's. ``shift_ms`` moves
+the whole track earlier (the mouths then trail the audio by that much, as
+``test_lipsync_media.shift_audio``).
 """
 
 from __future__ import annotations
@@ -29,9 +33,28 @@ def _frames(path: Path, size: int) -> tuple[list[np.ndarray], float]:
     return out, fps
 
 
+def pause_frames(audio: np.ndarray, sr: int, fps: float, n_frames: int) -> np.ndarray:
+    """Frame indices of the longest run of quiet frames (level under the 10th percentile + 6 dB),
+    played forwards then backwards (a loop without a jump)."""
+    hop = int(round(sr / fps))
+    m = min(len(audio) // hop, n_frames)
+    level = 20 * np.log10(np.sqrt((audio[: m * hop].reshape(m, hop) ** 2).mean(axis=1)) + 1e-9)
+    quiet = np.concatenate([level < np.percentile(level, 10) + 6, [False]])
+    best, start = (0, 1), None
+    for i, q in enumerate(quiet):
+        if q and start is None:
+            start = i
+        elif not q and start is not None:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    run = np.arange(*best)
+    return np.concatenate([run, run[::-1][1:-1]]) if run.size > 2 else run
+
+
 def build_turns(left: Path, right: Path, dst: Path, *, shift_ms: float = 0.0,
                 lines_s: tuple[float, ...] = LINES_S, size: int = 224, sr: int = 16000,
-                start_s: float = 0.2) -> list[tuple[float, float, int]]:
+                start_s: float = 0.2, listener: str = "hold") -> list[tuple[float, float, int]]:
     """Write the dialogue to ``dst``; returns the lines as (start_s, end_s, 0 left / 1 right).
 
     Both clips must have the same frame rate. ``start_s`` skips each clip's first frames.
@@ -43,6 +66,7 @@ def build_turns(left: Path, right: Path, dst: Path, *, shift_ms: float = 0.0,
     assert abs(clips[1][1] - fps) < 1e-3, "both clips need the same frame rate"
     audios = [read_audio(Path(p), sr=sr) for p in (left, right)]
     cursor = [int(round(start_s * fps))] * 2  # next frame of each person's clip
+    loops = [pause_frames(a, sr, fps, len(c[0])) for a, c in zip(audios, clips, strict=True)]
     frames, sound, lines = [], [], []
     for i, dur in enumerate(lines_s):
         who = i % 2
@@ -51,7 +75,12 @@ def build_turns(left: Path, right: Path, dst: Path, *, shift_ms: float = 0.0,
         for j in range(n):
             pics = [None, None]
             pics[who] = clips[who][0][cursor[who] + j]
-            pics[1 - who] = clips[1 - who][0][cursor[1 - who]]  # the listener holds still
+            other = 1 - who
+            if listener == "pause":
+                loop = loops[other]
+                pics[other] = clips[other][0][loop[len(frames) % len(loop)]]
+            else:  # the listener holds still
+                pics[other] = clips[other][0][cursor[other]]
             frames.append(np.concatenate(pics, axis=1))
         a0 = int(round(cursor[who] / fps * sr))
         sound.append(audios[who][a0 : a0 + int(round(n / fps * sr))])
