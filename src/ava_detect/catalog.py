@@ -159,6 +159,10 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "to find the mouth moving during silence or staying still during speech. A lag is "
             "reported as a failure only when it is outside the tolerance by more than its own "
             "uncertainty.",
+            "With two or more faces taking turns, each stretch of speech is given to the face "
+            "whose mouth moves with it; the lag is measured on whoever is speaking at each "
+            "moment, and once more for each speaker on their own lines, so a listener's still "
+            "mouth is not a failure.",
         ),
         limits=(
             "Needs a visible, roughly frontal face and at least about 1.5 s of speech; clips "
