@@ -92,8 +92,9 @@ def _beside_analysis(clip: str) -> None:
         print(f"\n{Path(clip).name}: analysis {analysis_s:.1f} s wall, {analysis_cpu:.1f} s CPU; "
               f"{n} evidence clips ({mb:.2f} MB) {video_s:.1f} s wall, {video_cpu:.1f} s CPU: "
               f"{video_s / analysis_s:.0%} of the analysis's wall time, "
-              f"{video_cpu / analysis_cpu:.0%} of its CPU ({video_cpu / analysis_cpu / max(n, 1):.0%} "
-              f"a finding); load average {os.getloadavg()[0]:.1f}")
+              f"{video_cpu / analysis_cpu:.0%} of its CPU "
+              f"({video_cpu / analysis_cpu / max(n, 1):.0%} a finding); "
+              f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
