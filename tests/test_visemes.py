@@ -217,3 +217,11 @@ def test_a_bilabial_on_an_open_mouth_is_reported_with_word_phone_and_time():
     assert by_word == {("bob", "B"): True, ("map", "M"): False, ("map", "P"): False}
     assert info["lag_applied_ms"] == 560.0 and "trails the sound by 560 ms" in \
         findings[0].description
+    # A dialogue: from 1.45 s the other face speaks, and its lips close for the 'p'.
+    other = np.where((t > 1.5) & (t < 1.8), 0.0, 20.0)
+    signals.faces = FaceArrays(points=np.concatenate(
+        [_face_with_gap(gap), _face_with_gap(other)], axis=1))
+    speakers = [{"face": 0, "segments": [[0.0, 1.4]]}, {"face": 1, "segments": [[1.45, 3.0]]}]
+    findings, info = viseme_check(signals, 0, 0.0, CFG, speakers=speakers)
+    assert findings == [] and info["bilabials_closed"] == 3
+    assert [r["face_slot"] for r in info["bilabials"]] == [0, 0, 1]

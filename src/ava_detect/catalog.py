@@ -163,6 +163,10 @@ FAILURE_MODES: dict[str, FailureMode] = {
             "When the words are known (a transcript, or speech quoted in the prompt), they are "
             "aligned to the audio phone by phone, offline, and the lips must close (inner-lip "
             "gap near the clip's own closed mouth) around every p, b and m.",
+            "With two or more faces taking turns, each stretch of speech is given to the face "
+            "whose mouth moves with it; the lag is measured on whoever is speaking at each "
+            "moment, and once more for each speaker on their own lines, so a listener's still "
+            "mouth is not a failure.",
         ),
         limits=(
             "Needs a visible, roughly frontal face and at least about 1.5 s of speech; clips "

@@ -266,3 +266,22 @@ def verdict_line(report: Report) -> str:
         "No failure found, but not every check could measure this clip (see the reasons "
         "below). This is not a pass for those checks."
     )
+
+
+def speaker_lines(report: Report) -> list[str]:
+    """Which face spoke when, one line per speaker, from the lip-sync check's
+    ``details["speakers"]`` (a dialogue whose faces take turns; empty otherwise)."""
+    check = report.checks.get("lipsync")
+    speakers = (check.details.get("speakers") if check is not None else None) or []
+    lines = []
+    for s in speakers:
+        segments = s.get("segments") or []
+        when = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in segments[:8])
+        if len(segments) > 8:
+            when += ", ..."
+        lag = s.get("lag_ms")
+        lag_text = ("lag not measured" if lag is None else f"lag {lag:+.0f} ms"
+                    + ("" if s.get("conclusive") else " (inconclusive)"))
+        lines.append(f"Speaker {s.get('speaker')} (face #{s.get('face', 0) + 1}, box "
+                     f"{fmt_number(s.get('box'))}): speaks {when or 'never'}; {lag_text}")
+    return lines

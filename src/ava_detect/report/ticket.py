@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..catalog import EVIDENCE_CLIP_SHOWS, FAILURE_MODES, kind_wording, platform_for
+from .facts import speaker_lines
 from .model import Finding, Report
 from .timefmt import both, clock
 
@@ -132,6 +133,10 @@ def ticket_text(report: Report, *, pdf_name: str | None = None) -> str:
     lines += ["", "Findings:"]
     for n, finding in enumerate(report.findings, start=1):
         lines.append(f"{n}. {finding_sentence(finding)}")
+    speakers = speaker_lines(report)
+    if speakers:
+        lines += ["", "Who speaks when (lip sync):"]
+        lines += [f"- {line}" for line in speakers]
     clips = attached_clips(report)
     if clips:
         lines += ["", "Attached evidence clips:"]

@@ -112,6 +112,21 @@ class LipSyncSettings:
     # Share of the loud audio outside every aligned word: whole transcripts at most 12 % (words
     # cut at the clip's ends), the first half of a transcript 35-57 %.
     viseme_max_speech_outside_words: float = 0.3
+    # Speakers taking turns (issue 17 item 2, signals/turns.py, docs/lipsync.md "Dialogues"):
+    # with two or more faces, each voiced sample goes to the face whose mouth motion, averaged
+    # over turn_smooth_s, is at least turn_min_ratio times every other face's.
+    speaker_turns: bool = True  # off: one face for the whole clip, as before
+    turn_smooth_s: float = 0.5  # a word gap (~0.2 s) does not hand the turn over
+    turn_min_ratio: float = 2.0  # clearly the one moving; undecided samples take the neighbours'
+    turn_min_s: float = 0.5  # shorter turns join the neighbouring turn (a back-channel "mm")
+    turn_bridge_s: float = 0.5  # a pause this short inside one face's line stays in the line
+    # A face is a speaker with at least this much speech assigned; with fewer than two speakers
+    # the check is the single-face check.
+    min_speaker_s: float = 1.0
+    # ... and one turn at least this long (a line): built dialogue lines of 1.6-2.4 s are found
+    # as turns of 0.9 s or more; the second face of the ghost split-screen duet moves with the
+    # music in pieces of at most 0.8 s.
+    min_line_s: float = 0.9
 
     def __post_init__(self) -> None:
         known = (*TOLERANCE_STANDARDS, "custom")

@@ -9,7 +9,9 @@ What the check does, in order:
 1. no audio stream, or no face anywhere: ``skipped``. A silent track: no lag is measured; the
    check fails only if the mouth clearly moves over the silence, otherwise it is ``skipped``.
 2. for every face slot seen on enough frames, the global lag curve (``signals.avsync``); the
-   face whose peak correlation is highest is the speaker (``face_slot``).
+   face whose peak correlation is highest is the speaker (``face_slot``). With two or more
+   faces taking turns, "the speaking face" (each line's own face, ``turns.py``) is measured
+   instead, and each speaker's own lag goes to ``details["speakers"]``.
 3. conclusive only when the clip and the speech are long enough, the peak is not at the edge of
    the search range and its peak-to-sidelobe ratio reaches ``min_psr``.
 4. windowed lags give a lag curve over time and a drift slope.
@@ -37,6 +39,7 @@ from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
 from ..registry import register
 from . import findings as F
+from . import turns as turns_
 from .visemes import viseme_check
 
 if TYPE_CHECKING:
@@ -147,6 +150,14 @@ class LipSyncDetector:
                                           exclusion_s=cfg.sidelobe_exclusion_s,
                                           max_lag_fraction=cfg.max_lag_fraction)
                     for k, inp in inputs.items()}
+        plan = turns_.plan_turns(signals, inputs, slots, cfg)  # two or more faces taking turns
+        if plan is not None:
+            signals, inputs[plan.virtual] = plan.signals, plan.inputs
+            measured[plan.virtual] = avsync.measure_lag(
+                plan.inputs, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
+                exclusion_s=cfg.sidelobe_exclusion_s, max_lag_fraction=cfg.max_lag_fraction)
+            details["speakers"] = turns_.speaker_details(plan, inputs, cfg)
+            slots = [plan.virtual, *slots]
         scored = [k for k in slots if measured[k][1] is not None]
         if not scored:
             slot = slots[0]
@@ -155,8 +166,11 @@ class LipSyncDetector:
             findings = F.activity_findings(signals, inputs[slot], slot, cfg)
             findings += F.length_findings(signals, details["stream_span"], slot, cfg)
             details["signals"] = F.plot_signals(inputs[slot], None, tol, cfg, slot)
+            if plan is not None:
+                turns_.relabel(plan, findings, details)
             return _result(findings, "inconclusive", reason, details)
-        slot = max(scored, key=lambda k: measured[k][1].peak)
+        slot = (plan.virtual if plan is not None and plan.virtual in scored
+                else max(scored, key=lambda k: measured[k][1].peak))
         inp, (_, peak) = inputs[slot], measured[slot]
         lag_ms = peak.lag_s * 1000
         uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
@@ -219,6 +233,10 @@ class LipSyncDetector:
             activity = F.explained_by_offset(signals, inp, slot, findings, activity, lag_ms, cfg)
         findings += activity
         findings += F.length_findings(signals, details["stream_span"], slot, cfg)
+        if plan is not None:
+            turns_.relabel(plan, findings, details)
+            if not any(f.kind == "av_offset" for f in findings):
+                findings += turns_.speaker_offsets(plan, signals, details, tol, cfg)
         details["first_out_of_tolerance_s"] = next(
             (f.first_s for f in findings if f.kind in ("av_offset", "sync_drift")), None)
         if conclusive:
@@ -236,7 +254,8 @@ def _with_visemes(result: CheckResult, signals: ClipSignals,
         d["visemes"] = {"ran": False, "reason": result.reason}
         return result
     lag_s = d["lag_ms"] / 1000 if d.get("conclusive") and d.get("lag_ms") is not None else 0.0
-    findings, d["visemes"] = viseme_check(signals, d.get("face_slot"), lag_s, cfg)
+    findings, d["visemes"] = viseme_check(signals, d.get("face_slot"), lag_s, cfg,
+                                          speakers=d.get("speakers"))
     if not findings:
         return result
     return CheckResult("fail", reason=result.reason, findings=[*result.findings, *findings],

@@ -36,9 +36,14 @@ HOW = ("give the words with --transcript TEXT or --transcript-file FILE, or quot
 
 
 def viseme_check(signals: ClipSignals, slot: int | None, lag_s: float,
-                 cfg: LipSyncSettings) -> tuple[list[Finding], dict]:
+                 cfg: LipSyncSettings, speakers: list[dict] | None = None
+                 ) -> tuple[list[Finding], dict]:
     """Findings and the ``details["visemes"]`` section (always a dict with ``ran`` and
-    ``reason``) for the speaker in face slot ``slot``; ``lag_s`` > 0 moves the mouth later."""
+    ``reason``) for the speaker in face slot ``slot``; ``lag_s`` > 0 moves the mouth later.
+
+    ``speakers`` (a dialogue: ``details["speakers"]``, each with ``face`` and its turns'
+    ``segments`` in seconds) reads each bilabial on the face speaking at its time instead.
+    """
     speech = signals.speech
     if speech is None:
         return [], {"ran": False, "reason": f"the words are not known: {HOW}"}
@@ -53,10 +58,18 @@ def viseme_check(signals: ClipSignals, slot: int | None, lag_s: float,
     if reason:
         info["reason"] = reason
         return [], info
-    gap = lip_features(signals.faces.points[:, slot])[:, 0]
-    scale = mouth_scale(gap, closed_percentile=cfg.viseme_closed_percentile,
-                        open_percentile=cfg.viseme_open_percentile)
-    if scale is None or scale.span < cfg.viseme_min_mouth_span:
+    mouths: dict[int, tuple] = {}
+
+    def mouth(k: int):
+        if k not in mouths:
+            gap = lip_features(signals.faces.points[:, k])[:, 0]
+            scale = mouth_scale(gap, closed_percentile=cfg.viseme_closed_percentile,
+                                open_percentile=cfg.viseme_open_percentile)
+            ok = scale is not None and scale.span >= cfg.viseme_min_mouth_span
+            mouths[k] = (gap, scale if ok else None)
+        return mouths[k]
+
+    if mouth(slot)[1] is None:
         info["reason"] = ("the mouth hardly opens in this clip (open and closed inner-lip gaps "
                           f"under {cfg.viseme_min_mouth_span:g} eye distances apart)")
         return [], info
@@ -65,21 +78,27 @@ def viseme_check(signals: ClipSignals, slot: int | None, lag_s: float,
     for phone in speech.phones:
         if phone.phone not in BILABIALS:
             continue
+        face = _speaker_at(speakers, (phone.start_s + phone.end_s) / 2, slot)
+        gap, scale = mouth(face)
+        row = {"word": phone.word, "word_index": phone.word_index, "phone": phone.phone,
+               "start_s": phone.start_s, "end_s": phone.end_s, "face_slot": face,
+               "closest_frame_s": None, "inner_gap": None, "open_fraction": None,
+               "closed": None}
+        rows.append(row)
+        if scale is None:
+            continue
         c = closure_at(t_mouth, gap, scale, phone.start_s, phone.end_s,
                        lead_s=cfg.viseme_lead_s, trail_s=cfg.viseme_trail_s)
-        row = {"word": phone.word, "word_index": phone.word_index, "phone": phone.phone,
-               "start_s": phone.start_s, "end_s": phone.end_s,
-               "closest_frame_s": None if c.frame < 0 else round(float(signals.t_s[c.frame]), 3),
-               "inner_gap": None if c.frame < 0 else round(c.gap, 4),
-               "open_fraction": None if c.frame < 0 else round(c.open_fraction, 3),
-               "closed": None}
-        if c.frame >= 0:
-            row["closed"] = not (c.open_fraction > cfg.viseme_max_open_fraction
-                                 and c.gap - scale.closed > cfg.viseme_min_open_gap)
-            if not row["closed"]:
-                findings.append(_finding(signals, slot, phone, c, scale, lag_s, cfg))
-        rows.append(row)
+        if c.frame < 0:
+            continue
+        row.update(closest_frame_s=round(float(signals.t_s[c.frame]), 3),
+                   inner_gap=round(c.gap, 4), open_fraction=round(c.open_fraction, 3),
+                   closed=not (c.open_fraction > cfg.viseme_max_open_fraction
+                               and c.gap - scale.closed > cfg.viseme_min_open_gap))
+        if not row["closed"]:
+            findings.append(_finding(signals, face, phone, c, scale, lag_s, cfg))
     measured = [r for r in rows if r["closed"] is not None]
+    scale = mouth(slot)[1]
     info.update(ran=True, reason=None, bilabials=rows, bilabials_checked=len(measured),
                 bilabials_closed=sum(1 for r in measured if r["closed"]),
                 mouth_closed_gap=round(scale.closed, 4), mouth_open_gap=round(scale.open, 4),
@@ -87,6 +106,17 @@ def viseme_check(signals: ClipSignals, slot: int | None, lag_s: float,
     if not rows:
         info["note"] = "the words hold no p, b or m"
     return findings, info
+
+
+def _speaker_at(speakers: list[dict] | None, t_s: float, default: int) -> int:
+    """The face whose turn holds ``t_s`` (the nearest turn's face between turns)."""
+    best, best_d = default, float("inf")
+    for sp in speakers or []:
+        for a, b in sp.get("segments", []):
+            d = max(a - t_s, t_s - b, 0.0)
+            if d < best_d:
+                best, best_d = int(sp["face"]), d
+    return best
 
 
 def _fit_problem(signals: ClipSignals, speech: SpeechAlignment, cfg: LipSyncSettings,

@@ -263,9 +263,7 @@ class Scene:
         rows.append(main)  # copied by the concatenation below (self._main is reused)
         if self.lipsync:
             col = int(round((t - self.t0) * self.px_per_s))
-            rows.append(P.wave_panel(self.width, self.env, self.mouth, col,
-                                     self.f.measured.get("lag_ms"), self.px_per_s,
-                                     self.with_sound))
+            rows.append(self.wave.panel(col))
         rows.append(P.timeline(self.width, (self.plan.start_s, self.plan.end_s),
                                (self.f.start_s, self.f.end_s), self.f.first_s, t))
         return np.concatenate(rows, axis=0)
@@ -323,3 +321,5 @@ class Scene:
                 m[(gap > 0.15) | (tc < t[ok][0]) | (tc > t[ok][-1])] = np.nan
                 top = np.nanpercentile(m, 99) if np.isfinite(m).any() else 1.0
                 self.mouth = np.clip(m / (top or 1.0), 0, 1)
+        self.wave = P.WaveTrack(self.width, self.env, self.mouth, self.f.measured.get("lag_ms"),
+                                self.px_per_s, self.with_sound)

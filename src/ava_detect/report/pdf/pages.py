@@ -76,8 +76,18 @@ def _checks_table(report: Report, s: dict) -> Table:
     return table(rows, widths + [CONTENT_W - sum(widths)], header=True)
 
 
+def _speakers(report: Report, s: dict) -> list:
+    """Which face spoke when (a dialogue's lip-sync check), a line per speaker."""
+    lines = facts.speaker_lines(report)
+    if not lines:
+        return []
+    return [para("Who speaks when (lip sync)", s["h2"]),
+            *[para(escape(line), s["small"]) for line in lines]]
+
+
 def _clip_sections(report: Report, s: dict) -> list:
     return [
+        *_speakers(report, s),
         para("The clip", s["h2"]),
         facts_table(facts.clip_rows(report), s, mono_keys=("SHA-256",)),
         para("Supplied by the user", s["h2"]),
