@@ -47,7 +47,7 @@ def rhythm_lag(openness: np.ndarray, level_db: np.ndarray, step_s: float, max_la
     level_db : (T,) speech-band level on the same grid, dB.
     step_s : grid step, seconds. max_lag_s : candidate lags cover +-this.
 
-    Returns (lag_s, r), or None when nothing could be correlated.
+    Returns (lag_s, r), or None when nothing could be correlated or no lag correlates positively.
     """
     mouth = bandpass(openness, step_s, low_hz, high_hz)
     voice = bandpass(level_db, step_s, low_hz, high_hz)
@@ -63,4 +63,4 @@ def rhythm_lag(openness: np.ndarray, level_db: np.ndarray, step_s: float, max_la
         r = float(np.sum(x * y) / den) if den > 0 else 0.0
         if best is None or r > best[1]:
             best = (lag * step_s, r)
-    return best
+    return best if best is not None and best[1] > 0 else None
