@@ -33,7 +33,7 @@ import numpy as np
 from ...catalog import TOLERANCE_STANDARDS
 from ...report import CheckResult
 from ...settings import LipSyncSettings
-from ...signals import avsync
+from ...signals import avsync, rhythm
 from ...signals.clip import FaceArrays
 from ...signals.speakers import stitch_slots
 from ...signals.sync import drift_fit, windowed_lags
@@ -176,7 +176,8 @@ class LipSyncDetector:
         uncertainty_ms = max(peak.width_s if np.isfinite(peak.width_s) else np.inf,
                              inp.step_s / 2) * 1000
         search_s = float(np.nanmax(measured[slot][0].lags_s))
-        reasons = _inconclusive_reasons(inp, peak, cfg, search_s)
+        agrees = _rhythm_agrees(inp, peak, cfg, search_s, details)
+        reasons = _inconclusive_reasons(inp, peak, cfg, search_s, agrees)
         windows = _windows(inp, None if reasons else peak.lag_s, cfg)
         n_win, n_measured = len(windows.lag_s), int(np.isfinite(windows.lag_s).sum())
         if not reasons and n_win >= cfg.min_windows_checked and n_measured == 0:
@@ -195,7 +196,7 @@ class LipSyncDetector:
                                         ridge=cfg.cca_ridge)
             z = avsync.chance_z(peak, nulls)
             details["chance_z"] = round(z, 2) if np.isfinite(z) else None
-            if not z >= cfg.min_chance_z:
+            if not (z >= cfg.min_chance_z or agrees):
                 reasons.append(f"the correlation peak stands only {z:.1f} standard deviations "
                                f"above the peaks of {nulls.size} circularly shifted audio tracks "
                                f"(needs {cfg.min_chance_z:g}): a lag this strong occurs by chance")
@@ -299,8 +300,21 @@ def _face_slots(signals: ClipSignals, cfg: LipSyncSettings) -> list[int]:
     return good or order[:1]
 
 
+def _rhythm_agrees(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings, search_s: float,
+                   details: dict) -> bool:
+    """On a short clip, whether the 2-7 Hz syllable rhythm peaks at the lag curve's lag
+    (issue 17 item 1; ``details["rhythm_lag_ms"]`` records it)."""
+    if len(inp.t_s) * inp.step_s >= cfg.short_clip_s:
+        return False
+    found = rhythm.rhythm_lag(inp.openness, inp.band_db, inp.step_s, search_s)
+    if found is None:
+        return False
+    details["rhythm_lag_ms"] = round(found[0] * 1000, 1)
+    return abs(found[0] - peak.lag_s) * 1000 <= cfg.rhythm_agreement_ms
+
+
 def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings,
-                          search_s: float) -> list[str]:
+                          search_s: float, rhythm_agrees: bool = False) -> list[str]:
     reasons = []
     face_s = float(inp.face.sum() * inp.step_s)
     if face_s < cfg.min_duration_s:
@@ -312,7 +326,7 @@ def _inconclusive_reasons(inp: avsync.SyncInputs, peak, cfg: LipSyncSettings,
         reasons.append(f"speech on {share:.0%} of the face's frames ({voiced_s:.1f} s)")
     if peak.at_edge:
         reasons.append(f"best lag at the edge of the +-{search_s:.2f} s search")
-    if not peak.psr >= cfg.min_psr:
+    if not (peak.psr >= cfg.min_psr or (rhythm_agrees and peak.psr >= cfg.short_min_psr)):
         # Printed rounded down, so a PSR just under the threshold never reads "3.5 below 3.5".
         shown = np.floor(peak.psr * 100) / 100 if np.isfinite(peak.psr) else peak.psr
         reasons.append(f"peak-to-sidelobe ratio {shown:.2f} below {cfg.min_psr:g}")
