@@ -66,6 +66,7 @@ def test_detector_reports_a_measurement_never_a_finding():
     assert face["face"] == 1
     assert abs(face["lowest_relative_structure"] - 0.4) < 1e-9
     assert abs(face["t_s"] - t[50]) < 1e-9
+    assert abs(face["clear_t_s"] - t[49]) < 1e-9  # the clear face just before the drop
     assert face["mesh_dropouts"] == 0
     # a shot cut restarts the reference: a softer new shot is not a drop
     sharp[60:, 0] = 0.1

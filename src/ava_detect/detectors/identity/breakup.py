@@ -18,6 +18,7 @@ from ...signals.breakup import mesh_gaps, relative_structure, sustained
 if TYPE_CHECKING:
     from ...settings import IdentitySettings
 
+CLEAR_LEVEL = 0.95  # a frame at least this sharp against its recent frames is "clear"
 WHY_NOT_A_FINDING = (
     "measurement only: on the labelled failures the face's fine structure drops to 0.79-0.84 "
     "of its own recent level, on real footage of one person (fast head turns, big "
@@ -55,14 +56,17 @@ def breakup_measure(t: np.ndarray, present: np.ndarray, sharp: np.ndarray | None
         held = sustained(rel, s.breakup_sustain_frames)
         gaps = mesh_gaps(present[:, k], t, s.track_gap_s)
         entry = {"face": k + 1, "lowest_relative_structure": None, "t_s": None,
-                 "ring_relative_structure": None,
+                 "clear_t_s": None, "ring_relative_structure": None,
                  "mesh_dropouts": len(gaps),
                  "longest_mesh_dropout_s": max((float(t[b] - t[a]) + float(np.median(
                      np.diff(t))) for a, b in gaps), default=0.0) if len(t) > 1 else 0.0}
         if np.isfinite(held).any():
             i = int(np.nanargmin(held))
             first = i - s.breakup_sustain_frames + 1
+            # the frame to look at beside it: the last one before the drop at its usual level
+            clear = np.flatnonzero(rel[:first] >= CLEAR_LEVEL)
             entry.update(lowest_relative_structure=float(held[i]), t_s=float(t[first]),
+                         clear_t_s=float(t[clear[-1]]) if len(clear) else None,
                          ring_relative_structure=(float(rel_ring[i])
                                                   if np.isfinite(rel_ring[i]) else None))
         faces.append(entry)
