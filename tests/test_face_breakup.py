@@ -74,3 +74,12 @@ def test_detector_reports_a_measurement_never_a_finding():
     out = breakup_measure(t, present, sharp, sharp, yaw, eyes, np.array([60]),
                           Settings().identity)
     assert out["faces"][0]["lowest_relative_structure"] == 1.0
+
+
+def test_switched_off_the_measurement_says_so():
+    t = np.arange(30) / 25
+    present = np.ones((30, 1), bool)
+    out = breakup_measure(t, present, None, None, np.zeros((30, 1)), np.full((30, 1), 80.0),
+                          np.array([], int), Settings().identity)
+    assert out["reported_as"] == "not measured"
+    assert out["faces"][0]["lowest_relative_structure"] is None

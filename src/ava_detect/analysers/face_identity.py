@@ -136,7 +136,8 @@ class FaceAnalyzer:
         scaled = pts * scale
         self._skin[i][k] = px.skin_chroma(rgb, scaled, yaw)
         self._iris[i][k] = px.iris_chroma(rgb, scaled, yaw, pitch, s.iris_min_radius_px)
-        self._sharp[i][k] = px.face_sharpness(rgb, face_box(scaled, pad=0.0))
+        if s.breakup_measure:
+            self._sharp[i][k] = px.face_sharpness(rgb, face_box(scaled, pad=0.0))
         if eyes < s.min_eye_distance_px or abs(yaw) > s.gate_max_yaw_deg:
             return
         chip = self.embedder.chip(rgb, scaled)

@@ -6,7 +6,7 @@ records, per frame and face, the box's sharpness (``face.sharpness``: mean absol
 over the grey spread, the box resized to 64 px). Here it is compared with the same face's own
 recent frames, so a soft-focus or low-resolution clip is its own reference.
 
-Measured (docs/identity.md, "Face breakup"): the drop is real on the failure clips but as deep
+Measured (docs/identity.md, "Face breakup"): the drop is real on the failure clips but deeper
 on real footage of fast expressive heads, so it is reported as a measurement, not a finding.
 """
 

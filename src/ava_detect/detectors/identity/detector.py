@@ -134,8 +134,8 @@ class IdentityDriftDetector:
                                     "threshold_label": "new shot"}
         details = _details(tracks, cuts, t, hist, plots, emb, events)
         details["face_breakup"] = breakup_measure(
-            t, faces.present, signals.measured.get("face.sharpness"),
-            signals.measured.get("face.ring_sharpness"), yaw, eyes, cuts, s)
+            t, faces.present, signals.measured.get("face.sharpness") if s.breakup_measure
+            else None, signals.measured.get("face.ring_sharpness"), yaw, eyes, cuts, s)
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
