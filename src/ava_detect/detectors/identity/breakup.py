@@ -57,11 +57,12 @@ def breakup_measure(t: np.ndarray, present: np.ndarray, sharp: np.ndarray | None
                 rel_ring[here] = part[here]
         held = sustained(rel, s.breakup_sustain_frames)
         gaps = mesh_gaps(present[:, k], t, s.track_gap_s)
+        frame_s = float(np.median(np.diff(t))) if n > 1 else 0.0
         entry = {"face": k + 1, "lowest_relative_structure": None, "t_s": None,
                  "clear_t_s": None, "ring_relative_structure": None,
                  "mesh_dropouts": len(gaps),
-                 "longest_mesh_dropout_s": max((float(t[b] - t[a]) + float(np.median(
-                     np.diff(t))) for a, b in gaps), default=0.0) if len(t) > 1 else 0.0}
+                 "longest_mesh_dropout_s": max((float(t[b] - t[a]) + frame_s for a, b in gaps),
+                                               default=0.0)}
         if np.isfinite(held).any():
             i = int(np.nanargmin(held))
             first = i - s.breakup_sustain_frames + 1
