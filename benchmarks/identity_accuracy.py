@@ -15,6 +15,11 @@ Runs the full pipeline (face mesh + sparse/dense dlib embeddings + detector) onc
 
 Work is counted, not timed: face embeddings per frame (all faces) and colour measures per frame.
 
+Face breakup is a measurement (``details["face_breakup"]``), not a finding: for each clip the
+lowest face-box structure held for 3 frames relative to the face's own previous 2 s, where it
+is, and the mesh dropouts inside a track. The summary lines give the level below which the
+failures lie and the lowest level on real footage (any threshold between would be clean).
+
 Usage::
 
     AVA_TEST_MEDIA=../shared/media PYTHONPATH=src python benchmarks/identity_accuracy.py \
@@ -147,7 +152,17 @@ def run(analyzer: Analyzer, path: Path) -> dict:
     faces = int(sig.faces.present.sum()) if sig.faces is not None else 0
     colour = sum(int(np.isfinite(sig.measured[k][..., 0]).sum())
                  for k in ("face.skin_ab", "face.iris_ab") if k in sig.measured)
+    breakup = check.details.get("face_breakup", {}).get("faces", [])
+    lows = [f for f in breakup if f["lowest_relative_structure"] is not None]
+    low = min(lows, key=lambda f: f["lowest_relative_structure"]) if lows else None
+    sharp = sig.measured.get("face.sharpness")
     return {
+        "breakup": low["lowest_relative_structure"] if low else None,
+        "breakup_t": low["t_s"] if low else None,
+        "breakup_ring": low["ring_relative_structure"] if low else None,
+        "dropouts": sum(f["mesh_dropouts"] for f in breakup),
+        "longest_dropout": max((f["longest_mesh_dropout_s"] for f in breakup), default=0.0),
+        "structure_per_frame": (int(np.isfinite(sharp).sum()) / n) if sharp is not None else 0.0,
         "emb_per_frame": (int(np.isfinite(emb[..., 0]).sum()) / n) if emb is not None else 0.0,
         "colour_per_frame": colour / n, "faces_per_frame": faces / n,
         "status": check.status,
@@ -163,6 +178,25 @@ def run(analyzer: Analyzer, path: Path) -> dict:
         "seconds": time.perf_counter() - start,
         "reason": check.reason,
     }
+
+
+def _breakup(r: dict) -> str:
+    if r["breakup"] is None:
+        return "-"
+    return f"{r['breakup']:.2f} @ {r['breakup_t']:.2f} ({_fmt(r['breakup_ring'])})"
+
+
+def _breakup_summary(lows: dict[str, list]) -> None:
+    """Face breakup as a would-be finding: where the failures' lowest structure lies against
+    the lowest level of the clips whose face stays the same."""
+    for label, rows in lows.items():
+        if not rows:
+            continue
+        low = min(rows)
+        print(f"Face breakup, {label} clips: lowest structure {low[0]:.2f} ({low[1]}), "
+              f"highest {max(rows)[0]:.2f}; lowest in a labelled window: "
+              f"{sum(p == 'yes' for _, _, p in rows)}/{len(rows)}.")
+    print()
 
 
 def _fmt(v: float | None, spec: str = ".2f") -> str:
@@ -189,9 +223,10 @@ def main() -> None:
 def run_generated(analyzer: Analyzer, media: Path) -> None:
     print("## Real generator output (generated2/, MagicDance panels, generated/)\n")
     print("| clip | label | window (s) | status | findings | caught | stability | largest step "
-          "| embeddings/frame |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| embeddings/frame | breakup: lowest structure @ s (ring) | in window | mesh dropouts |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     caught = failures = false = negs = 0
+    lows: dict[str, list] = {"failure": [], "negative": []}
     with tempfile.TemporaryDirectory(prefix="identity-gen-") as tmp:
         for case in generated_cases(media, Path(tmp)):
             r = run(analyzer, case["path"])
@@ -207,11 +242,17 @@ def run_generated(analyzer: Analyzer, media: Path) -> None:
                 verdict = "FALSE" if r["findings"] else "clean"
             windows = ", ".join(f"{a:g}-{b:g}" if b < 1e8 else "any" for a, b in case["windows"])
             status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
+            placed = (("yes" if in_window(r["breakup_t"], case["windows"]) else "no")
+                      if case["label"] == "failure" and r["breakup_t"] is not None else "-")
+            if r["breakup"] is not None:
+                lows[case["label"]].append((r["breakup"], case["name"], placed))
             print(f"| {case['name']} | {case['label']} | {windows or '-'} | {status} | {kinds} "
                   f"| {verdict} | {_fmt(r['stability'])} | {_fmt(r['step'])} "
-                  f"| {r['emb_per_frame']:.2f} |")
+                  f"| {r['emb_per_frame']:.2f} | {_breakup(r)} | {placed} "
+                  f"| {r['dropouts']} ({r['longest_dropout']:.2f} s) |")
     print(f"\nGenerated face changes caught in their window: {caught}/{failures}; generated "
           f"clips whose face stays the same with a finding: {false}/{negs}.\n")
+    _breakup_summary(lows)
 
 
 def run_real(analyzer: Analyzer, media: Path) -> None:
@@ -219,9 +260,11 @@ def run_real(analyzer: Analyzer, media: Path) -> None:
 
     print("## Negatives: one person throughout (findings are false alarms)\n")
     print("| clip | frames | embedded | status | findings | max dist | matched-pose dist "
-          "| largest step | stability | s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    false_alarms = frames = embedded = embeddings = colour = 0
+          "| largest step | stability | breakup: lowest structure @ s (ring) | mesh dropouts "
+          "| s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    false_alarms = frames = embedded = embeddings = colour = structure = 0
+    lows: dict[str, list] = {"negative": []}
     for group in (real, generated, [SCENE_CUTS]):
         for rel in group:
             r = run(analyzer, media / rel)
@@ -232,16 +275,21 @@ def run_real(analyzer: Analyzer, media: Path) -> None:
                 embedded += r["embedded"] * r["frames"]
                 embeddings += r["emb_per_frame"] * r["frames"]
                 colour += r["colour_per_frame"] * r["frames"]
+                structure += r["structure_per_frame"] * r["frames"]
+                if r["breakup"] is not None:
+                    lows["negative"].append((r["breakup"], rel, "-"))
             extra = f" ({r['shots']} new shots)" if r["shots"] else ""
             status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
             print(f"| {rel}{extra} | {r['frames']} | {r['embedded']:.0%} | {status} | {kinds} "
                   f"| {_fmt(r['max_distance'])} | {_fmt(r['matched'])} | {_fmt(r['step'])} "
-                  f"| {_fmt(r['stability'])} "
-                  f"| {r['seconds']:.1f} |")
+                  f"| {_fmt(r['stability'])} | {_breakup(r)} "
+                  f"| {r['dropouts']} ({r['longest_dropout']:.2f} s) | {r['seconds']:.1f} |")
     print(f"\nReal same-person clips: {len(real)}, with a finding: {false_alarms}; "
           f"embedded {embedded / max(frames, 1):.0%} of {frames} frames; "
-          f"{embeddings / max(frames, 1):.3f} embeddings and {colour / max(frames, 1):.2f} "
-          "colour measures per frame.\n")
+          f"{embeddings / max(frames, 1):.3f} embeddings, {colour / max(frames, 1):.2f} "
+          f"colour measures and {structure / max(frames, 1):.2f} face-structure measures per "
+          "frame.\n")
+    _breakup_summary(lows)
 
 
 def run_built(analyzer: Analyzer, media: Path, quick: bool) -> None:

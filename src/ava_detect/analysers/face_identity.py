@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..signals.face import eye_distance, head_pose, histogram_change, is_shot_cut
+from ..signals.face import eye_distance, face_box, head_pose, histogram_change, is_shot_cut
 from . import face_pixels as px
 
 if TYPE_CHECKING:
@@ -56,7 +56,10 @@ class FaceAnalyzer:
     float32 CIE a*/b*, ``face.hist_change`` (N,) float32 colour-histogram change from the
     previous frame (0-1), ``face.similarity`` (N,) float32 correlation of the frame's coarse
     layout with the previous frame's (-1-1), ``face.thumb`` (N, 16, 16, 3) uint8 each frame
-    shrunk to 16x16 pixels. NaN where not measured.
+    shrunk to 16x16 pixels, ``face.sharpness`` and ``face.ring_sharpness`` (N, K) float32 the
+    fine structure of each face's mesh box and of the picture around it
+    (:func:`~ava_detect.analysers.face_pixels.face_sharpness`, the face breakup measurement).
+    NaN where not measured.
     """
 
     name = "face"
@@ -73,6 +76,7 @@ class FaceAnalyzer:
         self._emb: list[np.ndarray] = []
         self._skin: list[np.ndarray] = []
         self._iris: list[np.ndarray] = []
+        self._sharp: list[np.ndarray] = []  # (K, 2) per frame: face box, ring around it
         self._hist: list[float] = []
         self._similar: list[float] = []
         self._thumbs: list[np.ndarray] = []
@@ -92,6 +96,7 @@ class FaceAnalyzer:
         self._emb.append(np.full((self.k, self._embedder.dim), np.nan, np.float32))
         self._skin.append(np.full((self.k, 2), np.nan, np.float32))
         self._iris.append(np.full((self.k, 2), np.nan, np.float32))
+        self._sharp.append(np.full((self.k, 2), np.nan, np.float32))
         small = px.shrink(frame.rgb)  # one pass over the full frame; the rest works on this
         hist, lay = px.colour_histogram(small), px.layout(small)
         self._thumbs.append(px.thumbnail(small))
@@ -131,6 +136,8 @@ class FaceAnalyzer:
         scaled = pts * scale
         self._skin[i][k] = px.skin_chroma(rgb, scaled, yaw)
         self._iris[i][k] = px.iris_chroma(rgb, scaled, yaw, pitch, s.iris_min_radius_px)
+        if s.breakup_measure:
+            self._sharp[i][k] = px.face_sharpness(rgb, face_box(scaled, pad=0.0))
         if eyes < s.min_eye_distance_px or abs(yaw) > s.gate_max_yaw_deg:
             return
         chip = self.embedder.chip(rgb, scaled)
@@ -204,6 +211,8 @@ class FaceAnalyzer:
                                else np.zeros((*shape, self._embedder.dim))),
             "face.skin_ab": np.stack(self._skin) if n else np.zeros((*shape, 2)),
             "face.iris_ab": np.stack(self._iris) if n else np.zeros((*shape, 2)),
+            "face.sharpness": (np.stack(self._sharp)[..., 0] if n else np.zeros(shape)),
+            "face.ring_sharpness": (np.stack(self._sharp)[..., 1] if n else np.zeros(shape)),
             "face.hist_change": np.asarray(self._hist, dtype=np.float32),
             "face.similarity": np.asarray(self._similar, dtype=np.float32),
             "face.thumb": (np.stack(self._thumbs) if n

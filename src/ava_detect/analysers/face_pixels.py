@@ -127,3 +127,51 @@ def layout(small: np.ndarray, side: int = 32) -> np.ndarray:
 def thumbnail(small: np.ndarray) -> np.ndarray:
     """A shrunk frame as a (THUMB_SIDE, THUMB_SIDE, 3) uint8 thumbnail (area averaging)."""
     return cv2.resize(small, (THUMB_SIDE, THUMB_SIDE), interpolation=cv2.INTER_AREA)
+
+
+STRUCTURE_SIDE = 64  # the face box is resized to this before its sharpness is measured
+
+
+def face_sharpness(rgb: np.ndarray, box: tuple[float, float, float, float]
+                   ) -> tuple[float, float]:
+    """How much fine structure the face box holds, and the ring of picture around it.
+
+    Both are the mean absolute Laplacian over the grey level's spread (plus 4 grey levels, so
+    a flat patch does not divide by ~0), measured after the face box is resized to
+    :data:`STRUCTURE_SIDE` pixels: the same blur relative to the face's size reads the same
+    however large the face is. The ring is the box grown by half its size on each side, minus
+    the box (hair, neck, background), measured at the same scale. (face, ring); NaN where the
+    box is too small or the ring mostly outside the picture.
+
+    Parameters
+    ----------
+    rgb
+        (H, W, 3) uint8 frame.
+    box
+        (x0, y0, x1, y1) the face's mesh box in ``rgb``'s pixels.
+    """
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    height, width = rgb.shape[:2]
+    if bw < 8 or bh < 8:
+        return np.nan, np.nan
+    gx0, gy0 = int(round(x0 - bw / 2)), int(round(y0 - bh / 2))
+    gx1, gy1 = int(round(x1 + bw / 2)), int(round(y1 + bh / 2))
+    cx0, cy0, cx1, cy1 = max(0, gx0), max(0, gy0), min(width, gx1), min(height, gy1)
+    if cx1 - cx0 < 16 or cy1 - cy0 < 16:
+        return np.nan, np.nan
+    side = 2 * STRUCTURE_SIDE  # the grown box is twice the face box
+    sx, sy = side / (gx1 - gx0), side / (gy1 - gy0)
+    grey = cv2.cvtColor(rgb[cy0:cy1, cx0:cx1], cv2.COLOR_RGB2GRAY)
+    out_w, out_h = max(4, round((cx1 - cx0) * sx)), max(4, round((cy1 - cy0) * sy))
+    grey = cv2.resize(grey, (out_w, out_h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    lap = np.abs(cv2.Laplacian(grey, cv2.CV_32F))
+    inner = np.zeros(grey.shape, bool)
+    ox, oy = round((cx0 - gx0) * sx), round((cy0 - gy0) * sy)  # grown-box origin in ``grey``
+    lo, hi = STRUCTURE_SIDE // 2, STRUCTURE_SIDE // 2 * 3  # the face box in the grown box
+    inner[max(0, lo - oy) : max(0, hi - oy), max(0, lo - ox) : max(0, hi - ox)] = True
+    ring = ~inner
+    ring[:1], ring[-1:], ring[:, :1], ring[:, -1:] = False, False, False, False  # edge pixels
+    face = float(lap[inner].mean() / (grey[inner].std() + 4)) if inner.sum() >= 64 else np.nan
+    around = float(lap[ring].mean() / (grey[ring].std() + 4)) if ring.sum() >= side * 4 else np.nan
+    return face, around

@@ -89,3 +89,16 @@ class IdentitySettings:
     # mimicmotion_cmp_musev_4 0.30); the Disco panel of MagicDance figure 1 0.51-0.53.
     unstable_on: float = 0.45
     unstable_min_points: int = 8
+    # Face breakup (a measurement, not a finding; docs/identity.md "Face breakup"): each frame's
+    # face-box sharpness over the median of the same face's frames in the breakup_window_s
+    # before it (at least breakup_min_frames of them), the level held for
+    # breakup_sustain_frames frames. Measured: the Hallo dissolve holds 0.82 for 3 frames at
+    # 8.44 s (in its window), real footage of one person down to 0.64 (vox2_741400104, a fast
+    # head turn with motion blur; liveportrait_d12 0.77): no threshold separates them.
+    # About 0.6-2.5 ms a face and frame (face boxes of 100-400 px, 2 shared cores), 1.03
+    # measures per frame over the real clips; false skips it (details say "not measured").
+    breakup_measure: bool = True
+    breakup_window_s: float = 2.0  # long enough for 10+ frames at 15 fps, short enough to
+    # follow a face that slowly changes size or focus
+    breakup_min_frames: int = 10
+    breakup_sustain_frames: int = 3  # 0.12 s at 25 fps: the shortest labelled failure window

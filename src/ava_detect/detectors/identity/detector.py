@@ -38,6 +38,7 @@ from ...signals.identity import (
     split_tracks,
 )
 from ..registry import register
+from .breakup import breakup_measure
 from .ends import (
     confirm_at_matched_pose,
     early_switch,
@@ -132,6 +133,9 @@ class IdentityDriftDetector:
                                             s.shot_cut), "unit": "share of picture",
                                     "threshold_label": "new shot"}
         details = _details(tracks, cuts, t, hist, plots, emb, events)
+        details["face_breakup"] = breakup_measure(
+            t, faces.present, signals.measured.get("face.sharpness") if s.breakup_measure
+            else None, signals.measured.get("face.ring_sharpness"), yaw, eyes, cuts, s)
         measured = [tr for tr in tracks if tr["measured"]]
         if findings:
             findings.sort(key=lambda f: (f.first_s, f.track))
