@@ -85,10 +85,10 @@ def zoom(rgb: np.ndarray, box, side: int, margin: float = 0.35) -> np.ndarray:
 
 
 def caption(panel: np.ndarray, s: str, colour=WHITE) -> None:
-    """A label on a dark band at the bottom of a panel (in place)."""
+    """A label on a dark band at the bottom of a panel (in place); shrinks to fit the panel."""
     h, w = panel.shape[:2]
     cv2.rectangle(panel, (0, h - 28), (w, h), (0, 0, 0), -1)
-    text(panel, s, (8, h - 9), 0.55, colour)
+    text(panel, s, (8, h - 9), fitted(s, 0.55, 1, w - 14), colour)
 
 
 def fitted(s: str, scale: float, thick: int, max_w: int) -> float:
