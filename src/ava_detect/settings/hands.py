@@ -60,10 +60,11 @@ class HandSettings:
     # --- hand_melt: the pose model follows the arm, the hand model finds no hand at its end ---
     pose_arms: bool = True  # run the pose model (analysers/hand_pose.py); off: no hand_melt
     # pose run on every n-th frame while a hand was found within melt_seen_before_s (none in
-    # talking heads without hands), and on every frame while an arm end lacks a hand; 1: every
-    # such frame (3 missed the only person cogvideox_3 shows: the pose detector finds him in 2
-    # frames, its tracking follows him after)
-    pose_every: int = 1
+    # talking heads without hands), and on every frame while an arm end lacks a hand. 2 gives
+    # the same findings as 1 on every clip of the hands benchmark (6/9 failures, 0 on 55
+    # negatives) with 37 % fewer pose runs (0.24 instead of 0.38 a frame); the pose model costs
+    # about as much CPU as the two hands' landmark runs together (benchmarks/speed.py)
+    pose_every: int = 2
     melt_min_visibility: float = 0.8  # pose wrist visibility (the issue's study used 0.8)
     melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
     melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
