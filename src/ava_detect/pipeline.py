@@ -51,7 +51,7 @@ class Analyzer:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         load_plugins(self.settings)
-        _one_blas_thread()
+        _one_library_thread()
         self.models = Models(self.settings.tracking)
 
     def analyze(
@@ -182,17 +182,21 @@ def _report(info: ClipInfo, signals: ClipSignals, checks: dict, settings: Settin
     )
 
 
-def _one_blas_thread() -> None:
-    """Keep numpy's BLAS (OpenBLAS) to one thread for the whole process.
+def _one_library_thread() -> None:
+    """Keep numpy's BLAS (OpenBLAS) and OpenCV to one thread each for the whole process.
 
-    The analysis is parallel already (the hand and face lanes); BLAS's own worker threads
-    only spin-wait between the small matrix products the checks make and take the other
-    core from the lane running there (measured: a 10 s 720p clip took 88 CPU s with them,
-    about 52 without).
+    The analysis is parallel already (the hand and face lanes); the libraries' own worker
+    threads only spin-wait between the small matrix products and crop-sized OpenCV calls the
+    analysers make, and take the other core from the lane running there. Measured: BLAS
+    threads, a 10 s 720p clip took 88 CPU s with them, about 52 without; OpenCV threads, the
+    720p30 clip of benchmarks/speed.py (a face and two hands) 38.2 -> 35.4 CPU s and 22.5 ->
+    21.2 s wall (two runs each, load 3-4), reports identical.
     """
+    import cv2
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")
+    cv2.setNumThreads(1)
 
 
 MIN_FRAMES = 2  # every check compares frames over time
