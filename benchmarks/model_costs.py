@@ -2,7 +2,7 @@
 
 The analysis runs its lanes in threads and MediaPipe runs its graphs in threads of its own, so
 per-lane wall times overlap and contend, and a lane's thread CPU misses the graph threads.
-This module runs the same components one after another in one process on the first frames of a
+This module runs the same components one after another in one process on the frames of a
 clip, in order (trackers keep their tracking state), and measures each one's process CPU:
 
 - ``decode``: decoding and converting to RGB at the analysis size (:func:`iter_frames`);
@@ -41,13 +41,15 @@ def _helper_cpu_s(embedder) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def model_costs(clip: str, *assignments: str, max_frames: int = 150) -> dict:
+def model_costs(clip: str, *assignments: str, max_frames: int = 300, warm_frames: int = 30
+                ) -> dict:
     """CPU ms per frame of each component over the clip's first ``max_frames`` frames, with
     the settings changed by ``assignments`` (``"name=value"``, as the CLI's ``--set``).
 
     Returns {"frames": n, "ms_per_frame": {component: ms}, "runs_per_frame": {model: runs},
     "sum_ms_per_frame": ms}. Runs in the calling process (call it in a fresh child process:
-    model loading and the first runs' warm-up are kept out of the figures by a warm-up pass).
+    model loading and the first runs' warm-up are kept out of the figures by a warm-up pass over
+    the first ``warm_frames`` frames).
     """
     from ava_detect import analysers
     from ava_detect.detectors import detector_for
@@ -76,6 +78,7 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 150) -> dict:
     runs: dict[str, float] = {}
     try:
         for warm in (True, False):  # the first pass loads models and warms caches
+            todo = frames[:warm_frames] if warm else frames
             hand_tracker, face_tracker = models.hand_tracker(), models.face_tracker()
             hand_runs = dict(hand_tracker.runs)  # counted over the tracker's lifetime
             for a in built:
@@ -85,7 +88,7 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 150) -> dict:
                                      ("face", face_tracker, settings.tracking.max_faces)):
                 slots, rows = SlotTracker(k), []
                 cpu = time.process_time()
-                for f in frames:
+                for f in todo:
                     found = tracker.process(f.rgb, full)
                     rows.append(found.take(slots.update(_centres(found.image))))
                 costs[f"{name} tracker"] = time.process_time() - cpu
@@ -93,7 +96,7 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 150) -> dict:
             hands, faces = tracked["hand"], tracked["face"]
             for a in built:
                 helper, cpu = _helper_cpu_s(embedder), time.process_time()
-                for f, h, c in zip(frames, hands, faces, strict=True):
+                for f, h, c in zip(todo, hands, faces, strict=True):
                     a.update(f, h if a.lane == "hands" else None, c if a.lane == "faces" else None)
                 a.finish()
                 costs[a.name] = time.process_time() - cpu

@@ -8,7 +8,7 @@ runs, each in its own child process (so each has its own peak memory):
   pipeline does), and
 - the full job of the CLI: all three checks, evidence frames, PDF, ticket and JSON, and
 - the machine's floor (``model_costs.py``): each model and frame analyser run alone, one after
-  another, on the clip's first 150 frames: CPU ms per frame of each, and their sum spread over
+  another, on the clip's first 300 frames: CPU ms per frame of each, and their sum spread over
   the cores as the lowest wall time these models and schedules allow on this machine.
 
 It prints per clip and stage the wall seconds (median over repeats), the real-time factor
