@@ -36,7 +36,15 @@ def _cli(folder: Path, out: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, like a terminal job
+        # ... and Ctrl-C reaches it as it reaches a terminal's foreground job: a test run
+        # started in the background of a script inherits SIGINT ignored, and Python then
+        # keeps it ignored (no KeyboardInterrupt ever), as a shell's background job should
+        preexec_fn=_sigint_default,
     )
+
+
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _reports(out: Path) -> list[Path]:
