@@ -29,7 +29,7 @@ COMPONENTS = ("decode", "hand tracker", "face tracker", "hand_presence", "finger
               "hand_change", "hand_pose", "face", "face descriptors")
 
 
-def _helper_cpu_s(embedder) -> float:
+def descriptor_process_cpu_s(embedder) -> float:
     """CPU seconds the face-descriptor child process has used so far (Linux /proc), or 0."""
     child = getattr(embedder, "_child", None)
     if child is None:
@@ -97,13 +97,13 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 300, warm_frames
                 tracked[name] = rows
             hands, faces = tracked["hand"], tracked["face"]
             for a in built:
-                helper, cpu = _helper_cpu_s(embedder), time.process_time()
+                helper, cpu = descriptor_process_cpu_s(embedder), time.process_time()
                 for f, h, c in zip(todo, hands, faces, strict=True):
                     a.update(f, h if a.lane == "hands" else None, c if a.lane == "faces" else None)
                 a.finish()
                 costs[a.name] = time.process_time() - cpu
                 if a.name == "face":
-                    costs["face descriptors"] = _helper_cpu_s(embedder) - helper
+                    costs["face descriptors"] = descriptor_process_cpu_s(embedder) - helper
             if not warm:
                 runs = {f"hand {k}": v - hand_runs[k] for k, v in hand_tracker.runs.items()}
                 if models._pose is not None:

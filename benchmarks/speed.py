@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from model_costs import descriptor_process_cpu_s  # noqa: E402 - after the path is set
 
 GOALS = {
     "720p30 10 s, all checks": "real-time factor >= 3, analysis <= 6 x decode-only",
@@ -104,10 +105,10 @@ def _child_analyze(clip: str, out_dir: str, *assignments: str) -> dict:
     paths = output_paths(clip, out_dir)
     prepare_output(paths)
     wall, cpu = time.perf_counter(), time.process_time()
-    helper_cpu = _helper_cpu_s(embedder)
+    helper_cpu = descriptor_process_cpu_s(embedder)
     analysis = analyzer.analyze(clip)
     analysis_wall, analysis_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    helper_cpu = _helper_cpu_s(embedder) - helper_cpu
+    helper_cpu = descriptor_process_cpu_s(embedder) - helper_cpu
     wall, cpu = time.perf_counter(), time.process_time()
     pack_error = None
     try:
@@ -155,18 +156,6 @@ def _child_analyze(clip: str, out_dir: str, *assignments: str) -> dict:
         "peak_rss_mb": _peak_rss_mb() + helper_rss,
         "descriptor_process_rss_mb": helper_rss,
     }
-
-
-def _helper_cpu_s(embedder) -> float:
-    """CPU seconds the face-descriptor child process has used so far (Linux /proc), or 0."""
-    child = getattr(embedder, "_child", None)
-    if child is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{child._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _helper_peak_rss_mb(embedder) -> float:
