@@ -53,12 +53,12 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 300, warm_frames
     """
     from ava_detect import analysers
     from ava_detect.detectors import detector_for
-    from ava_detect.frame_loop import _centres
+    from ava_detect.frame_loop import ModelLane
     from ava_detect.media import iter_frames, probe
     from ava_detect.models import Models
     from ava_detect.pipeline import _one_library_thread
     from ava_detect.settings import Settings, parse_assignment
-    from ava_detect.signals.tracks import SlotTracker
+    from ava_detect.timing import StageTimes
 
     _one_library_thread()  # as the analysis does: one BLAS and one OpenCV thread
     settings = Settings()
@@ -86,28 +86,29 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 300, warm_frames
             for a in built:
                 a.begin(info)
             tracked = {}
-            for name, tracker, k in (("hand", hand_tracker, settings.tracking.max_hands),
-                                     ("face", face_tracker, settings.tracking.max_faces)):
-                slots, rows = SlotTracker(k), []
+            for name, tracker, k in (("hands", hand_tracker, settings.tracking.max_hands),
+                                     ("faces", face_tracker, settings.tracking.max_faces)):
+                # the pipeline's own lane, inline: tracker, then the objects in stable slots
+                lane = ModelLane(name, tracker, k, full, [], False, StageTimes())
                 cpu = time.process_time()
                 for f in todo:
-                    found = tracker.process(f.rgb, full)
-                    rows.append(found.take(slots.update(_centres(found.image))))
-                costs[f"{name} tracker"] = time.process_time() - cpu
-                tracked[name] = rows
-            hands, faces = tracked["hand"], tracked["face"]
+                    lane.lane.put(f)
+                costs[f"{name[:-1]} tracker"] = time.process_time() - cpu
+                tracked[name] = lane.rows
+            hands, faces = tracked["hands"], tracked["faces"]
+            measured = {}
             for a in built:
                 helper, cpu = descriptor_process_cpu_s(embedder), time.process_time()
                 for f, h, c in zip(todo, hands, faces, strict=True):
                     a.update(f, h if a.lane == "hands" else None, c if a.lane == "faces" else None)
-                a.finish()
+                measured.update(a.finish())
                 costs[a.name] = time.process_time() - cpu
                 if a.name == "face":
                     costs["face descriptors"] = descriptor_process_cpu_s(embedder) - helper
             if not warm:
                 runs = {f"hand {k}": v - hand_runs[k] for k, v in hand_tracker.runs.items()}
-                if models._pose is not None:
-                    runs["pose"] = models._pose.runs
+                if "hand_pose.ran" in measured:
+                    runs["pose"] = float(measured["hand_pose.ran"].sum())
     finally:
         models.close()
     n = max(1, len(frames))
