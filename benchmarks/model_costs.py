@@ -56,11 +56,11 @@ def model_costs(clip: str, *assignments: str, max_frames: int = 300, warm_frames
     from ava_detect.frame_loop import ModelLane
     from ava_detect.media import iter_frames, probe
     from ava_detect.models import Models
-    from ava_detect.pipeline import _one_library_thread
+    from ava_detect.pipeline import one_library_thread
     from ava_detect.settings import Settings, parse_assignment
     from ava_detect.timing import StageTimes
 
-    _one_library_thread()  # as the analysis does: one BLAS and one OpenCV thread
+    one_library_thread()  # as the analysis does: one BLAS and one OpenCV thread
     settings = Settings()
     for text in assignments:
         settings = settings.with_overrides(parse_assignment(text))

@@ -51,7 +51,7 @@ class Analyzer:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings()
         load_plugins(self.settings)
-        _one_library_thread()
+        one_library_thread()
         self.models = Models(self.settings.tracking)
 
     def analyze(
@@ -182,7 +182,7 @@ def _report(info: ClipInfo, signals: ClipSignals, checks: dict, settings: Settin
     )
 
 
-def _one_library_thread() -> None:
+def one_library_thread() -> None:
     """Keep numpy's BLAS (OpenBLAS) and OpenCV to one thread each for the whole process.
 
     The analysis is parallel already (the hand and face lanes); the libraries' own worker
