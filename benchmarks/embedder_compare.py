@@ -210,51 +210,25 @@ def clip_list() -> list[dict]:
     labels = json.loads((MEDIA / "generated2-labels.json").read_text())["clips"]
     out = []
     g2 = "generated2/"
-    # failures
-    out.append(
-        dict(
-            name="hallo_4_0_sketch_dissolves",
-            path=g2 + "hallo_page_4_0_sketch_woman_face_dissolves_audio.mp4",
-            kind="failure",
-            windows=labels["hallo_page_4_0_sketch_woman_face_dissolves_audio.mp4"]["identity"][
-                "windows"
-            ],
-        )
+    hallo = "hallo_page_4_0_sketch_woman_face_dissolves_audio.mp4"
+    failures = (  # name, path, windows (clip s), panel columns (x0, x1) or None
+        ("hallo_4_0_sketch_dissolves", g2 + hallo, labels[hallo]["identity"]["windows"], None),
+        ("musev_cartoon_to_real", g2 + "musev_linly_sit_girl_cartoon_to_real_face.mp4",
+         [[0.17, 0.5]], None),
+        ("magicdance_fig2_TPS", g2 + "magicdance_fig2_gt_pose_tps_disco_ours_face_smear.mp4",
+         [[2.4, 5.6]], (1056, 1584)),
+        ("magicdance_fig1_Disco",
+         g2 + "magicdance_fig1_gt_pose_tps_disco_ours_identity_drift.mp4", [[0.0, 5.8]],
+         (1584, 2112)),
+        # gradual: the whole clip
+        ("mimicmotion_musev_4_drift", "generated/mimicmotion_cmp_musev_4_identity_drift.mp4",
+         [[0.0, 10.2]], None),
     )
-    out.append(
-        dict(
-            name="musev_cartoon_to_real",
-            path=g2 + "musev_linly_sit_girl_cartoon_to_real_face.mp4",
-            kind="failure",
-            windows=[[0.17, 0.5]],
-        )
-    )
-    out.append(
-        dict(
-            name="magicdance_fig2_TPS",
-            path=g2 + "magicdance_fig2_gt_pose_tps_disco_ours_face_smear.mp4",
-            kind="failure",
-            windows=[[2.4, 5.6]],
-            crop=(1056, 1584),
-        )
-    )
-    out.append(
-        dict(
-            name="magicdance_fig1_Disco",
-            path=g2 + "magicdance_fig1_gt_pose_tps_disco_ours_identity_drift.mp4",
-            kind="failure",
-            windows=[[0.0, 5.8]],
-            crop=(1584, 2112),
-        )
-    )
-    out.append(
-        dict(
-            name="mimicmotion_musev_4_drift",
-            path="generated/mimicmotion_cmp_musev_4_identity_drift.mp4",
-            kind="failure",
-            windows=[[0.0, 10.2]],
-        )
-    )  # gradual: whole clip
+    for name, path, windows, crop in failures:
+        entry = dict(name=name, path=path, kind="failure", windows=windows)
+        if crop is not None:
+            entry["crop"] = crop
+        out.append(entry)
     # negatives from generated2
     for f, v in labels.items():
         ident = v.get("identity") if isinstance(v, dict) else None
