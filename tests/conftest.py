@@ -8,6 +8,13 @@ from pathlib import Path
 import pytest
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto`` (pyproject's addopts): one worker per core this process may run on, at most
+    4. Each worker loads the models (0.5 GB and more); a container whose CPU count shows the host's
+    cores must not start dozens of them."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_user_data(tmp_path_factory):
     """Tests that run the command record into a history of their own, never the user's.
