@@ -14,6 +14,7 @@ hand with gaps, against the failure windows of ``hands_sets``.
 """
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -34,36 +35,44 @@ PAIRS = ((1, 2), (2, 3), (3, 4))  # finger index: 1 index .. 4 pinky
 CHAINS = {1: (5, 6, 7, 8), 2: (9, 10, 11, 12), 3: (13, 14, 15, 16), 4: (17, 18, 19, 20)}
 
 
+@functools.cache
+def _analyzer():
+    from ava_detect.pipeline import Analyzer
+    from ava_detect.settings import Settings
+
+    return Analyzer(Settings(checks=("hands",)))
+
+
 def landmarks(rel, cache):
+    """The hand check's landmarks (N, K, 21, 3) px and frame times (N,) s, cached per clip."""
     p = cache / (rel.replace("/", "__") + ".npz")
     if p.exists():
         d = np.load(p)
         return d["img"], d["t"]
-    from ava_detect.pipeline import Analyzer
-    from ava_detect.settings import Settings
-
-    global AZ
-    if "AZ" not in globals():
-        AZ = Analyzer(Settings(checks=("hands",)))
-    s = AZ.analyze(M / rel).signals
+    s = _analyzer().analyze(M / rel).signals
     img = s.hands.image if s.hands is not None else np.zeros((len(s.t_s), 0, 21, 3), np.float32)
     np.savez(p, img=img, t=s.t_s)
     return img, s.t_s
 
 
 def extended(h):
+    """(4,) bool per finger (index..pinky) of landmarks ``h`` (21, 3): the fingertip lies well
+    beyond the knuckle from the wrist and at least 1.76 proximal-bone lengths from the knuckle
+    (a straight finger reaches about 2.2)."""
     w = h[0, :2]
     out = []
     for f in (1, 2, 3, 4):
         mcp, pip, dip, tip = (h[i, :2] for i in CHAINS[f])
         out.append(
             np.linalg.norm(tip - w) > 1.5 * np.linalg.norm(mcp - w)
-            and np.linalg.norm(tip - mcp) > 0.8 * np.linalg.norm(pip - mcp) * 2.2
+            and np.linalg.norm(tip - mcp) > 1.76 * np.linalg.norm(pip - mcp)
         )
     return np.array(out)
 
 
 def gap(grey, h, a, b, palm):
+    """(largest grey difference between the pair's gap and its fingers, spread in palm widths)
+    for fingers ``a`` and ``b``; NaN depth where the landmarks hold the pair together."""
     pa = (h[CHAINS[a][1], :2] + h[CHAINS[a][2], :2]) / 2
     pb = (h[CHAINS[b][1], :2] + h[CHAINS[b][2], :2]) / 2
     d = np.linalg.norm(pb - pa)
@@ -80,6 +89,8 @@ def gap(grey, h, a, b, palm):
 
 
 def clip_rows(rel, cache):
+    """Rows (frame, hand slot, first finger of the pair, depth over contrast, spread, palm px)
+    for every spread pair of extended fingers on a hand with a palm of 40 px or more."""
     img, t = landmarks(rel, cache)
     if img.shape[1] == 0:
         return []
@@ -112,6 +123,9 @@ def clip_rows(rel, cache):
 
 
 def events(rows, rel, cache, low=0.3, high=0.6, run=2, before_n=1):
+    """Fused-finger events (slot, start s, end s): >= ``run`` consecutive frames where every
+    judged pair (2 or more) reads below ``low``, after >= ``before_n`` frames of the same hand
+    in the second before with 2 pairs at ``high`` or more."""
     r = rows.get(rel, [])
     if not r:
         return []
