@@ -171,3 +171,29 @@ def test_sound_running_past_the_picture_is_a_length_mismatch():
     (f,) = [f for f in detect(clip).findings if f.kind == "av_length_mismatch"]
     assert f.measured["difference_ms"] == pytest.approx(300, abs=1)
     assert "sound runs on for 300 ms" in f.description
+
+
+@pytest.mark.parametrize("bed_dbfs, judged", [(-70.0, True), (-24.0, False)])
+def test_silence_is_judged_only_where_the_sound_falls_well_below_the_voice(bed_dbfs, judged):
+    # The mouth keeps "talking" through a 2 s pause. Over a quiet floor that pause is silence
+    # (mouth_open_in_silence); over a steady bed about 10 dB under the voice (music, a backing
+    # track) "no voice" is not silence, and the check says why it did not judge it.
+    rng = np.random.default_rng(7)
+    t_env, env = syllable_envelope(10.0, rng, pauses=[(5.0, 7.0)])
+    audio = voice_from_envelope(t_env, env, rng, noise_dbfs=bed_dbfs)
+    _, talk = syllable_envelope(10.0, np.random.default_rng(8))
+    mouth_env = np.where((t_env >= 5.0) & (t_env < 7.0), talk, env)
+    t = np.arange(250) / 25.0
+    pts = face_track(0.02 + 0.3 * np.interp(t, t_env, mouth_env), rng)[:, None]
+    res = detect(make_signals(pts, audio))
+    silent = [f for f in res.findings if f.kind == "mouth_open_in_silence"]
+    dynamics = res.details["voice_dynamics_db"]
+    if judged:
+        assert dynamics >= 18.0
+        assert "activity_not_judged" not in res.details
+        assert silent and all(5.0 <= f.start_s and f.end_s <= 7.0 for f in silent)
+        assert min(f.start_s for f in silent) <= 5.6 and max(f.end_s for f in silent) >= 6.4
+    else:
+        assert dynamics < 18.0
+        assert not silent
+        assert "silence cannot be told from it" in res.details["activity_not_judged"]

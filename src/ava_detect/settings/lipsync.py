@@ -95,6 +95,12 @@ class LipSyncSettings:
     still_relative: float = 0.3  # ... and below this share of the clip's typical speech motion
     min_still_speech_s: float = 2.0  # shortest reported still mouth during speech (a mumbled
     # phrase behind a beard can look still to the face mesh for 1.5 s)
+    # Silence and speech are only told apart when the sound drops well below the voice between
+    # phrases: the voice level (97th percentile of the speech band) over its floor (10th), dB.
+    # Music and singing clips read 10.3-14.9 and raised every activity finding in the media
+    # (mouth "moving in silence" while the music plays); real speech 20.1 and more, but for a
+    # studio background (12.4) and the Hamilton rap (17.5), neither with an activity finding.
+    activity_min_dynamics_db: float = 18.0
     # Viseme check (issue 17 item 3): lips that never close on p, b, m, when the words are known
     # (--transcript, --transcript-file, or speech quoted in --prompt). Figures from
     # benchmarks/viseme_accuracy.py (docs/lipsync.md "Wrong viseme").

@@ -145,6 +145,11 @@ class LipSyncDetector:
                   for k in slots}
         if inputs[slots[0]].vad is None:
             return _silent_track(signals, inputs, slots, cfg, details)
+        vad = inputs[slots[0]].vad  # one sound track: the same for every face
+        details["voice_dynamics_db"] = round(vad.peak_db - vad.floor_db, 1)
+        not_judged = F.activity_not_judged(inputs[slots[0]], cfg)
+        if not_judged is not None:
+            details["activity_not_judged"] = not_judged
 
         measured = {k: avsync.measure_lag(inp, max_lag_s=cfg.max_lag_s, ridge=cfg.cca_ridge,
                                           exclusion_s=cfg.sidelobe_exclusion_s,

@@ -161,9 +161,30 @@ def _erode(mask: np.ndarray, n: int) -> np.ndarray:
     return mask & ~near_false
 
 
+def activity_not_judged(inp: SyncInputs, cfg: LipSyncSettings) -> str | None:
+    """Why silence and speech cannot be told apart in this sound (None: they can).
+
+    The voice activity follows the clip's own floor; where the sound never drops far below the
+    voice (music, singing over a backing track, a loud steady background), "no voice" is not
+    silence and a still mouth may be singing over an instrumental.
+    """
+    if inp.vad is None:
+        return None
+    dynamics = inp.vad.peak_db - inp.vad.floor_db
+    if dynamics >= cfg.activity_min_dynamics_db:
+        return None
+    return (f"the sound never falls more than {dynamics:.1f} dB below the voice (music, "
+            f"singing or a steady background; speech pauses fall at least "
+            f"{cfg.activity_min_dynamics_db:g} dB), so silence cannot be told from it: mouth "
+            "movement in silence and a still mouth in speech were not judged")
+
+
 def activity_findings(signals: ClipSignals, inp: SyncInputs, slot: int,
                       cfg: LipSyncSettings) -> list[Finding]:
-    """Mouth moving clearly during silence, and mouth still during sustained speech."""
+    """Mouth moving clearly during silence, and mouth still during sustained speech (none
+    where :func:`activity_not_judged` gives a reason)."""
+    if activity_not_judged(inp, cfg) is not None:
+        return []
     findings = []
     guard = int(round(cfg.silence_guard_s / inp.step_s))
     silence = _erode(~inp.voiced, guard)
