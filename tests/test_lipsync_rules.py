@@ -191,7 +191,7 @@ def test_silence_is_judged_only_where_the_sound_falls_well_below_the_voice(bed_d
     if judged:
         assert dynamics >= 18.0
         assert "activity_not_judged" not in res.details
-        assert silent and all(5.0 <= f.start_s and f.end_s <= 7.0 for f in silent)
+        assert silent and all(f.start_s >= 5.0 and f.end_s <= 7.0 for f in silent)
         assert min(f.start_s for f in silent) <= 5.6 and max(f.end_s for f in silent) >= 6.4
     else:
         assert dynamics < 18.0

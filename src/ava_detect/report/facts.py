@@ -155,7 +155,8 @@ def check_rows(report: Report) -> list[dict[str, str]]:
             )
         elif check.status == "pass" and not row["note"]:
             row["note"] = STATUS_MEANING["pass"]
-        numbers = detail_numbers(check) + _shape_note(check.details.get("visemes"))
+        numbers = (detail_numbers(check) + _shape_note(check.details.get("visemes"))
+                   + _activity_note(check.details))
         if numbers:
             row["note"] = "; ".join([row["note"]] * bool(row["note"]) + numbers)
         rows.append(row)
@@ -171,6 +172,14 @@ def _shape_note(visemes: Any) -> list[str]:
         return [f"lips closed on {visemes.get('bilabials_closed', 0)} of "
                 f"{visemes.get('bilabials_checked', 0)} p, b, m"]
     return [f"p, b, m not checked: {visemes.get('reason')}"]
+
+
+def _activity_note(details: dict) -> list[str]:
+    """Lip sync over music or a loud background: silence was not judged (a few words)."""
+    if not details.get("activity_not_judged"):
+        return []
+    return [f"silence not judged: the sound stays within {details['voice_dynamics_db']:.1f} dB "
+            "of the voice (music or background)"]
 
 
 def clip_rows(report: Report) -> list[tuple[str, str]]:
