@@ -239,22 +239,9 @@ def clip_list() -> list[dict]:
             if f.startswith("aniportrait_kara"):
                 d["crop"] = (515, 1030)  # generated panel only (left = static reference photo)
             out.append(d)
-    out.append(
-        dict(
-            name="magicdance_fig1_MagicDance",
-            path=g2 + "magicdance_fig1_gt_pose_tps_disco_ours_identity_drift.mp4",
-            kind="negative",
-            crop=(2112, 2640),
-        )
-    )
-    out.append(
-        dict(
-            name="magicdance_fig2_MagicDance",
-            path=g2 + "magicdance_fig2_gt_pose_tps_disco_ours_face_smear.mp4",
-            kind="negative",
-            crop=(2112, 2640),
-        )
-    )
+    for fig, clip in (("fig1", "identity_drift"), ("fig2", "face_smear")):  # MagicDance panels
+        out.append(dict(name=f"magicdance_{fig}_MagicDance", kind="negative", crop=(2112, 2640),
+                        path=g2 + f"magicdance_{fig}_gt_pose_tps_disco_ours_{clip}.mp4"))
     skip = {"facerec_hamilton_clip_scene_cuts.mp4", "ghost_2person_splitscreen.mp4"}
     for sub in ("faces", "speech"):
         for f in sorted(os.listdir(MEDIA / sub)):
@@ -330,19 +317,8 @@ def run_clip(c: dict, tracker: FaceTracker, sf: SFace, dl: DlibFaceEmbedder, tm:
         tm.add("sface_align", t4 - t3)  # includes the RGB->BGR conversion of the frame
         tm.add("sface_embed", t5 - t4)
         order_ok = bool(mesh[468, 0] < mesh[473, 0] and mesh[61, 0] < mesh[291, 0])
-        rows.append(
-            dict(
-                i=fr.index,
-                t=fr.t_s,
-                yaw=yaw,
-                pitch=pitch,
-                eyes=eyes,
-                dlib=e_d,
-                sface=e_s,
-                sface_c=e_c,
-                order_ok=order_ok,
-            )
-        )
+        rows.append(dict(i=fr.index, t=fr.t_s, yaw=yaw, pitch=pitch, eyes=eyes, dlib=e_d,
+                         sface=e_s, sface_c=e_c, order_ok=order_ok))
         yaws.append(yaw)
     return dict(**c, n_frames=n_frames, n_face=n_face, n_gate=n_gate, rows=rows)
 
