@@ -37,8 +37,15 @@ class HandSettings:
     # face) and caught no generated failure that another kind did not catch too.
     shape_jump_alone: bool = False
     # --- presence_collapse: the landmark model stops seeing a steady hand (maybe dropped) ---
-    presence_on: float = 0.6  # collapse when presence on the tracker's crop falls to this ...
+    # collapse when presence on the tracker's crop falls to this ... The generated collapses
+    # fall to 0.01-0.06 at once (hb_0, EchoMimic e36a3be and 9eb5bd0); real hands re-encoded
+    # at 512 px read 0.47-0.52 there (a soft hand in motion, half seen; 0.6 made them findings:
+    # benchmarks/hands_degraded.py)
+    presence_on: float = 0.2
     presence_off: float = 0.8  # ... and it lasts until presence is back above this
+    # a hand read at presence between presence_on and this is half seen: neither a collapse
+    # nor a vanished hand (hand_vanished needs presence unmeasured or above it)
+    presence_half_seen: float = 0.6
     # --- hand_vanished: a steady, clearly seen hand is gone (presence unmeasured or high) ---
     vanish_min_frames: int = 2  # frames the hand stays away
     # before either: this far from the frame edge, palm widths (else it may simply be leaving

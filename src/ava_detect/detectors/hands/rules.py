@@ -171,7 +171,8 @@ def presence_and_vanish(
       below (``presence_collapse``; the tracker drops hands under 0.5, so the hand may be
       gone too), lasting until presence is back above ``presence_off`` or the hand is back, or
     - the hand is gone for at least ``vanish_min_frames`` frames while its presence was not
-      measured or not low (``hand_vanished``).
+      measured or above ``presence_half_seen`` (``hand_vanished``); a presence between the two
+      thresholds (a half-seen hand) is neither.
 
     A hand the tracker lost must come back about where it was (moving less than
     ``vanish_max_speed`` on average over the gap): one that reappears far away, or never, may
@@ -216,6 +217,8 @@ def presence_and_vanish(
                               threshold={"presence_on": hs.presence_on,
                                          "presence_off": hs.presence_off,
                                          "presence_before_min": hs.gate_min_presence})
+            elif p[n] <= hs.presence_half_seen:
+                pass  # half seen: a soft hand in motion reads here on real footage
             elif lost_for >= hs.vanish_min_frames and n + hs.vanish_min_frames <= n_frames:
                 measured["presence_at_loss"] = _value(p[n])
                 event = Event("hand_vanished", t, n, n + lost_for - 1, float(lost_for),
