@@ -101,6 +101,11 @@ class VoiceActivity:
     on_db: float
     off_db: float
 
+    @property
+    def dynamics_db(self) -> float:
+        """How far the voice stands above the floor, dB (small for music or a loud background)."""
+        return self.peak_db - self.floor_db
+
 
 def voice_activity(feats: AudioFeatures, *, on_fraction: float = 0.45, off_fraction: float = 0.3,
                    min_margin_db: float = 8.0, absolute_floor_db: float = -55.0,

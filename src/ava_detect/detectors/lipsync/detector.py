@@ -145,8 +145,8 @@ class LipSyncDetector:
                   for k in slots}
         if inputs[slots[0]].vad is None:
             return _silent_track(signals, inputs, slots, cfg, details)
-        vad = inputs[slots[0]].vad  # one sound track: the same for every face
-        details["voice_dynamics_db"] = round(vad.peak_db - vad.floor_db, 1)
+        # one sound track: the same voice activity for every face
+        details["voice_dynamics_db"] = round(inputs[slots[0]].vad.dynamics_db, 1)
         not_judged = F.activity_not_judged(inputs[slots[0]], cfg)
         if not_judged is not None:
             details["activity_not_judged"] = not_judged

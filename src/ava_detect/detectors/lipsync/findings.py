@@ -168,12 +168,9 @@ def activity_not_judged(inp: SyncInputs, cfg: LipSyncSettings) -> str | None:
     voice (music, singing over a backing track, a loud steady background), "no voice" is not
     silence and a still mouth may be singing over an instrumental.
     """
-    if inp.vad is None:
+    if inp.vad is None or inp.vad.dynamics_db >= cfg.activity_min_dynamics_db:
         return None
-    dynamics = inp.vad.peak_db - inp.vad.floor_db
-    if dynamics >= cfg.activity_min_dynamics_db:
-        return None
-    return (f"the sound never falls more than {dynamics:.1f} dB below the voice (music, "
+    return (f"the sound never falls more than {inp.vad.dynamics_db:.1f} dB below the voice (music, "
             f"singing or a steady background; speech pauses fall at least "
             f"{cfg.activity_min_dynamics_db:g} dB), so silence cannot be told from it: mouth "
             "movement in silence and a still mouth in speech were not judged")
