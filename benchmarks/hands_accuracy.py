@@ -91,11 +91,15 @@ def main() -> None:
         settings = settings.with_overrides(parse_assignment(text))
     analyzer = Analyzer(settings)
     if args.sets:
-        from hands_sets import clip_sets, print_tables, run_clips
+        from hands_sets import clip_sets, print_tables, run_clips, unlabelled_generated
 
         failures, plausible, real = clip_sets(media)
-        results = run_clips(analyzer, media, list(failures) + plausible + real, args.cache)
-        print_tables(results, failures, plausible, real, KINDS)
+        others = unlabelled_generated(media)
+        results = run_clips(analyzer, media, list(failures) + plausible + real + others,
+                            args.cache)
+        print_tables(results, failures, [("real (hands/, faces/, speech/)", real),
+                                         ("plausible generated hands", plausible),
+                                         ("generated, hands not labelled", others)], KINDS)
         analyzer.close()
         return
     # the same edits judged without the presence re-run: what hand_vanished catches alone

@@ -4,7 +4,8 @@ Used by ``hands_accuracy.py --sets``. Failure clips come with the windows (clip 
 their broken hands are visible (``generated2-labels.json``, and the frame numbers of
 ``SOURCES-hands.md`` for ``generated/``); a finding catches a clip when its span (first_s to
 end_s) meets a window widened by ``WIDEN_S``. Negatives: every real clip (hands/, faces/,
-speech/) and the generated clips whose hands look fine; any hand finding there is false.
+speech/), the generated clips whose hands look fine, and the ``generated2/`` clips whose labels
+say nothing of hands; any hand finding there is false.
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ def clip_sets(media: Path) -> tuple[dict[str, list], list[str], list[str]]:
     real = [f"{sub}/{p.name}" for sub in ("hands", "faces", "speech")
             for p in sorted((media / sub).iterdir()) if p.suffix.lower() in VIDEO]
     return failures, sorted(plausible), real
+
+
+def unlabelled_generated(media: Path) -> list[str]:
+    """The ``generated2/`` clips whose labels say nothing of hands (talking heads, singers, a
+    cosplayer in mittens): no hand failure was seen there, so any hand finding is false too."""
+    labels = json.loads((media / "generated2-labels.json").read_text())["clips"]
+    return sorted(f"generated2/{p.name}" for p in (media / "generated2").iterdir()
+                  if p.suffix.lower() in VIDEO and "hands" not in labels.get(p.name, {}))
 
 
 def run_clips(analyzer, media: Path, rels: list[str], cache: Path | None) -> dict[str, dict]:
@@ -83,9 +92,10 @@ def frames_in_findings(rec: dict) -> int:
     return int(covered.sum())
 
 
-def print_tables(results: dict[str, dict], failures: dict[str, list], plausible: list[str],
-                 real: list[str], kinds: tuple[str, ...]) -> None:
-    """The recall table per kind and the false-finding table."""
+def print_tables(results: dict[str, dict], failures: dict[str, list],
+                 negatives: list[tuple[str, list[str]]], kinds: tuple[str, ...]) -> None:
+    """The recall table per kind and the false-finding table (one row per named set of
+    negatives)."""
     print("\n## Generated hand failures caught inside their window (+-0.3 s)\n")
     print("| clip | status | " + " | ".join(kinds) + " | any |")
     print("|---" * (3 + len(kinds)) + "|")
@@ -103,8 +113,7 @@ def print_tables(results: dict[str, dict], failures: dict[str, list], plausible:
     print("| set | clips | with hands | clips with a finding | frames in findings | "
           "statuses |")
     print("|---|---|---|---|---|---|")
-    for name, rels in (("real (hands/, faces/, speech/)", real),
-                       ("plausible generated hands", plausible)):
+    for name, rels in negatives:
         recs = [results[r] for r in rels]
         with_hands = sum(r["reason"] != "no hand was found in any frame" for r in recs)
         bad = [r for r in rels if results[r]["findings"]]

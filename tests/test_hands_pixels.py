@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ava_detect.analysers.hand_change import HandChangeAnalyzer, compensated_change
-from ava_detect.analysers.hand_pose import arm_ends, hand_in_region
+from ava_detect.analysers.hand_pose import arm_ends, hand_in_region, head_box
 from ava_detect.detectors.hands.melt import hand_melts, melt_frames
 from ava_detect.media import ClipInfo
 from ava_detect.settings import Settings
@@ -109,6 +109,35 @@ def test_a_hand_the_hand_model_never_knew_or_clasped_hands_are_not_a_melt():
     assert hand_melts(clasped, t_s, (1280, 720), HS) == []  # 0.67 region sides apart
     clasped["hand_pose.centre"][:, 0] = clasped["hand_pose.centre"][:, 1] + (300.0, 0.0)
     assert len(hand_melts(clasped, t_s, (1280, 720), HS)) == 1  # 2 apart: judged
+
+
+def test_an_arm_end_on_the_face_is_not_judged():
+    # stableavatar_case45: mittens held to the face; the pose put the wrist on the cheek and
+    # the hand model (rightly) found no hand there for 26 frames
+    t_s = np.arange(80) / 25.0
+    m = _pose_arrays(80, range(20, 42))
+    on_face = np.zeros((80, 2))
+    on_face[20:42, 1] = 1.0
+    m["hand_pose.on_face"] = on_face
+    assert not melt_frames(m, (1280, 720), HS)[20:42].any()
+    assert hand_melts(m, t_s, (1280, 720), HS) == []
+    on_face[20:42, 0] = 1.0  # the other arm's end on the face does not excuse this one
+    on_face[20:42, 1] = 0.0
+    assert len(hand_melts(m, t_s, (1280, 720), HS)) == 1
+
+
+def test_the_face_box_spans_the_pose_head_points():
+    pts = np.full((33, 3), np.nan, np.float32)
+    pts[0] = (300, 200, 0)  # nose
+    pts[7] = (250, 190, 0)  # ears 100 px apart
+    pts[8] = (350, 190, 0)
+    pts[9] = (290, 225, 0)  # mouth corners
+    pts[10] = (310, 225, 0)
+    centre, half = head_box(pts)
+    assert centre.tolist() == [300.0, 207.5]
+    assert half == pytest.approx(0.8 * 100.0)  # from the forehead to the chin
+    centre, half = head_box(np.full((33, 3), np.nan, np.float32))  # no person
+    assert np.isnan(centre).all() and np.isnan(half)
 
 
 @pytest.mark.parametrize("change", [

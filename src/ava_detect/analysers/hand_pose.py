@@ -22,6 +22,9 @@ Output arrays, NaN where the pose did not run or found no person (side 0 = the m
   wrist->pinky, pixels;
 - ``hand_pose.visibility`` (N, 2): the pose model's wrist visibility in [0, 1];
 - ``hand_pose.found`` (N, 2): 1 where a tracked hand's palm centre lies in the region, else 0;
+- ``hand_pose.on_face`` (N, 2): 1 where the hand region's centre lies on the face (the box of
+  the pose's own head points, :func:`head_box`), else 0: a hand held to the face, or a wrist
+  the pose model put on the face, which the hand model cannot separate from it;
 - ``hand_pose.ran`` (N,): 1 where the pose model ran on the frame.
 """
 
@@ -39,6 +42,8 @@ _ARMS = ((13, 15, 17, 19, 21), (14, 16, 18, 20, 22))
 _PALM = (0, 1, 5, 9, 13, 17)  # hand landmarks whose mean is the palm centre
 _SIZE_FACTOR = 2.5  # hand region side over the wrist->index (pose) distance
 _VISIBLE = 0.8  # wrist visibility above which an arm's end counts as in view (dense runs)
+_HEAD = tuple(range(11))  # pose nose, eyes, ears and mouth corners
+_HEAD_HALF = 0.8  # face box half-side over the head points' largest extent (ear to ear)
 
 
 def arm_ends(points: np.ndarray, visibility: np.ndarray
@@ -61,6 +66,21 @@ def arm_ends(points: np.ndarray, visibility: np.ndarray
         size[s] = _SIZE_FACTOR * reach
         vis[s] = visibility[w]
     return wrist, centre, size, vis
+
+
+def head_box(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """The face as the pose model sees it: centre (2,) and half-side (pixels), NaN if unseen.
+
+    points: (33, 3) pose landmarks in pixels. The box is centred on the head points (nose,
+    eyes, ears, mouth corners) and its half-side is ``_HEAD_HALF`` times their largest
+    extent (about the head's width ear to ear), so it reaches from the forehead to the chin.
+    """
+    head = points[list(_HEAD), :2].astype(np.float64)
+    head = head[np.isfinite(head).all(axis=1)]
+    if len(head) < 3:
+        return np.full(2, np.nan), float("nan")
+    lo, hi = head.min(axis=0), head.max(axis=0)
+    return (lo + hi) / 2, _HEAD_HALF * float((hi - lo).max())
 
 
 def hand_in_region(hands: HandsInFrame | None, centre: np.ndarray, size: float) -> bool:
@@ -101,7 +121,7 @@ class HandPoseAnalyzer:
     def update(self, frame: Frame, hands: HandsInFrame | None, faces) -> None:
         n = len(self._rows)
         empty = (np.full((2, 2), np.nan), np.full((2, 2), np.nan), np.full(2, np.nan),
-                 np.full(2, np.nan), np.full(2, np.nan), 0.0)
+                 np.full(2, np.nan), np.full(2, np.nan), np.full(2, np.nan), 0.0)
         if hands is not None and np.isfinite(hands.image[:, 0, 0]).any():
             self._hand_seen_s = frame.t_s
         recent = frame.t_s - self._hand_seen_s <= self._window_s
@@ -112,14 +132,18 @@ class HandPoseAnalyzer:
         wrist, centre, size, vis = arm_ends(pose.points, pose.visibility)
         found = np.array([float(hand_in_region(hands, centre[s], size[s])) for s in range(2)])
         found[np.isnan(vis)] = np.nan
+        face_centre, face_half = head_box(pose.points)
+        with np.errstate(invalid="ignore"):
+            on_face = (np.abs(centre - face_centre).max(axis=1) <= face_half).astype(np.float64)
+        on_face[np.isnan(vis)] = np.nan
         with np.errstate(invalid="ignore"):
             self._dense = bool(((vis >= _VISIBLE) & (found == 0)).any())
-        self._rows.append((wrist, centre, size, vis, found, 1.0))
+        self._rows.append((wrist, centre, size, vis, found, on_face, 1.0))
 
     def finish(self) -> dict[str, np.ndarray]:
-        cols = list(zip(*self._rows, strict=True)) if self._rows else [[]] * 6
-        names = ("wrist", "centre", "size", "visibility", "found", "ran")
-        shapes = ((0, 2, 2), (0, 2, 2), (0, 2), (0, 2), (0, 2), (0,))
+        cols = list(zip(*self._rows, strict=True)) if self._rows else [[]] * 7
+        names = ("wrist", "centre", "size", "visibility", "found", "on_face", "ran")
+        shapes = ((0, 2, 2), (0, 2, 2), (0, 2), (0, 2), (0, 2), (0, 2), (0,))
         return {f"{self.name}.{k}": (np.asarray(c, np.float32) if len(c)
                                      else np.zeros(s, np.float32))
                 for k, c, s in zip(names, cols, shapes, strict=True)}

@@ -29,8 +29,9 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
     wrist's visibility is at least ``melt_min_visibility``, the hand region (side ``size``
     around ``centre``) lies inside the picture and is at least ``melt_min_size_px`` wide, the
     wrist moved less than ``melt_max_speed`` region sides a frame since the previous pose
-    frame, no tracked hand lies in the region, and the other arm's end (when seen as clearly)
-    is at least
+    frame, no tracked hand lies in the region, the region's centre is not on the face
+    (``hand_pose.on_face``: a hand held to the face, or a wrist the pose model put on it, is
+    not judged), and the other arm's end (when seen as clearly) is at least
     ``melt_min_apart`` region sides away (hands clasped or touching are not judged).
     """
     need = ("centre", "size", "visibility", "found", "ran", "wrist")
@@ -61,8 +62,12 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
             size[:, 0], size[:, 1])
         both_seen = (vis >= hs.melt_min_visibility).all(axis=1)
         apart = np.where(np.isnan(apart) | ~both_seen, np.inf, apart)[:, None]
+        on_face = measured.get("hand_pose.on_face")
+        off_face = (np.ones((n, 2), bool) if on_face is None
+                    else np.nan_to_num(on_face.astype(np.float64), nan=0.0) == 0)
         return ((vis >= hs.melt_min_visibility) & inside & (size >= hs.melt_min_size_px)
-                & (found == 0) & (speed < hs.melt_max_speed) & (apart >= hs.melt_min_apart))
+                & (found == 0) & (speed < hs.melt_max_speed) & (apart >= hs.melt_min_apart)
+                & off_face)
 
 
 def hands_clasped(measured: dict[str, np.ndarray], n_frames: int, hs: HandSettings
