@@ -105,7 +105,7 @@ def _table(rows: list[dict], st: dict[str, ParagraphStyle]) -> LongTable:
         if verdict in _ROW_TINT:
             style.append(("BACKGROUND", (0, i), (-1, i), _ROW_TINT[verdict]))
     # the verdict column fits "inconclusive" on one line (7.5 pt: 22 mm with padding)
-    widths = [8 * mm, 62 * mm, 24 * mm, 16 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 49 * mm]
+    widths = [8 * mm, 62 * mm, 20 * mm, 20 * mm, 30 * mm, 30 * mm, 30 * mm, 18 * mm, 49 * mm]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
     return table
