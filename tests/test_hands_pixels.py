@@ -143,6 +143,7 @@ def test_the_face_box_spans_the_pose_head_points():
 @pytest.mark.parametrize("change", [
     {"vis": 0.6},  # the pose model is not sure the wrist is there (hidden)
     {"size": 40.0},  # too small to show fingers
+    {"size": 80.0},  # a hand in a 384 px render: the hand model loses plausible ones too
     {"speed_px": 120.0},  # fast: motion blur, not a melt
     {"centre": (1250.0, 400.0)},  # cut by the frame edge
 ])

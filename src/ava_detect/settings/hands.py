@@ -73,7 +73,11 @@ class HandSettings:
     # about as much CPU as the two hands' landmark runs together (benchmarks/speed.py)
     pose_every: int = 2
     melt_min_visibility: float = 0.8  # pose wrist visibility (the issue's study used 0.8)
-    melt_min_size_px: float = 60.0  # hand region side (2.5 x pose wrist->index), full-res px
+    # hand region side (2.5 x pose wrist->index), full-res px. Was 60: a plausible hand holding
+    # an apple in a 384 px render (stableavatar_case52 re-encoded, region 62-64 px) lost by the
+    # hand model for 24 frames became a melt; the melted beach hands measure 157-231 px, and
+    # the landmark rules judge palms of >= 40 px (regions of about 150 px) only
+    melt_min_size_px: float = 100.0
     melt_max_speed: float = 0.5  # wrist motion, region sides per frame (faster: motion blur)
     melt_min_apart: float = 1.0  # the two arm ends' distance, region sides (clasped hands: 0.85
     # on the clasped hands of echomimicv2 e14c85b, a negative)
