@@ -65,9 +65,12 @@ def test_an_arm_end_the_pose_puts_on_the_face_is_no_melt(media_dir: Path, analys
     check = result.report.checks["hands"]
     assert check.findings == [], [(f.kind, f.first_s) for f in check.findings]
     measured = dict(result.signals.measured)
+    # the region (53-118 px) also dips under melt_min_size_px (100) in parts of the run, so
+    # the face test is shown on its own with the older 60 px minimum
+    loose = Settings().with_overrides({"hands": {"melt_min_size_px": 60.0}}).hands
+    assert hand_melts(measured, result.signals.t_s, result.signals.frame_size, loose) == []
     on_face = measured.pop("hand_pose.on_face")
-    blind = hand_melts(measured, result.signals.t_s, result.signals.frame_size,
-                       Settings().hands)
+    blind = hand_melts(measured, result.signals.t_s, result.signals.frame_size, loose)
     assert blind, "without the face test this clip gives a melt (the test could not fail)"
     for e in blind:
         side = -1 - e.track
