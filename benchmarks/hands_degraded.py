@@ -14,36 +14,18 @@ import argparse
 import os
 import sys
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 
-import cv2
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hand_edits import reencode  # noqa: E402
 from hands_sets import clip_sets  # noqa: E402
 
-from ava_detect.media import iter_frames, probe  # noqa: E402
-from ava_detect.media.writer import Mp4Writer  # noqa: E402
 from ava_detect.pipeline import Analyzer  # noqa: E402
 from ava_detect.settings import Settings  # noqa: E402
 
 VARIANTS = ((512, 34), (384, 38))  # (longest side px, x264 CRF)
-
-
-def degrade(src: Path, dst: Path, side: int, crf: int) -> Path:
-    """``src`` resized so its longest side is ``side`` px (up or down), H.264 at ``crf``."""
-    info = probe(src)
-    w, h = info.display_size
-    scale = side / max(w, h)
-    size = (max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2))
-    writer = Mp4Writer(dst, size, Fraction(info.fps).limit_denominator(1001), crf=crf,
-                       preset="veryfast")
-    with writer:
-        for frame in iter_frames(src):
-            writer.add_frame(cv2.resize(frame.rgb, size, interpolation=cv2.INTER_AREA))
-        writer.close()
-    return dst
 
 
 def main() -> None:
@@ -65,7 +47,7 @@ def main() -> None:
         for side, crf in VARIANTS:
             dst = folder / f"{Path(rel).stem}_{side}_crf{crf}.mp4"
             if not dst.exists():
-                degrade(media / rel, dst, side, crf)
+                reencode(media / rel, dst, side, crf)
             cells.append(analyzer.analyze(dst).report.checks["hands"])
             if cells[-1].findings:
                 false[(side, crf)].append(rel)

@@ -3,6 +3,8 @@
 Each edit changes the hand's region in frames ``start .. start + length - 1`` of a window cut
 from the real clip and writes an H.264 mp4, so the detector can be checked for catching the
 event at ``start``. Used by ``tests/test_hands_media.py`` and ``benchmarks/hands_accuracy.py``.
+:func:`reencode` makes a whole clip look like generator output (small, hard-compressed), for
+``tests/test_hands_generated.py`` and ``benchmarks/hands_degraded.py``.
 """
 
 from __future__ import annotations
@@ -135,3 +137,23 @@ def build(src: Path, dst: Path, edit: str, points: np.ndarray, *, start: int, le
         for packet in stream.encode():
             out.mux(packet)
     return EditedClip(Path(dst), edit, start - first, length, float(info.fps))
+
+
+def reencode(src: Path, dst: Path, side: int, crf: int, max_frames: int | None = None) -> Path:
+    """``src`` resized so its longest side is ``side`` px (up or down), H.264 at ``crf``;
+    only its first ``max_frames`` frames when given."""
+    from ava_detect.media import Mp4Writer
+
+    info = probe(src)
+    w, h = info.display_size
+    scale = side / max(w, h)
+    size = (max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2))
+    writer = Mp4Writer(dst, size, Fraction(info.fps).limit_denominator(1001), crf=crf,
+                       preset="veryfast")
+    with writer:
+        for n, frame in enumerate(iter_frames(src)):
+            if max_frames is not None and n >= max_frames:
+                break
+            writer.add_frame(cv2.resize(frame.rgb, size, interpolation=cv2.INTER_AREA))
+        writer.close()
+    return dst

@@ -81,7 +81,8 @@ def _pose_arrays(n: int, lacks: range, *, vis: float = 0.95, size: float = 150.0
     return {"hand_pose.wrist": wrist, "hand_pose.centre": c,
             "hand_pose.size": np.where(np.isnan(wrist[..., 0]), np.nan, size),
             "hand_pose.visibility": np.where(np.isnan(wrist[..., 0]), np.nan, vis),
-            "hand_pose.found": found, "hand_pose.ran": np.ones(n)}
+            "hand_pose.found": found, "hand_pose.on_face": np.zeros((n, 2)),
+            "hand_pose.ran": np.ones(n)}
 
 
 def test_an_arm_whose_end_is_no_hand_for_long_enough_is_a_melt():

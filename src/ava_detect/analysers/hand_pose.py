@@ -135,9 +135,8 @@ class HandPoseAnalyzer:
         face_centre, face_half = head_box(pose.points)
         with np.errstate(invalid="ignore"):
             on_face = (np.abs(centre - face_centre).max(axis=1) <= face_half).astype(np.float64)
-        on_face[np.isnan(vis)] = np.nan
-        with np.errstate(invalid="ignore"):
             self._dense = bool(((vis >= _VISIBLE) & (found == 0)).any())
+        on_face[np.isnan(vis)] = np.nan
         self._rows.append((wrist, centre, size, vis, found, on_face, 1.0))
 
     def finish(self) -> dict[str, np.ndarray]:

@@ -34,7 +34,7 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
     not judged), and the other arm's end (when seen as clearly) is at least
     ``melt_min_apart`` region sides away (hands clasped or touching are not judged).
     """
-    need = ("centre", "size", "visibility", "found", "ran", "wrist")
+    need = ("centre", "size", "visibility", "found", "on_face", "ran", "wrist")
     if any(f"hand_pose.{k}" not in measured for k in need):
         return None
     centre = measured["hand_pose.centre"].astype(np.float64)
@@ -62,9 +62,7 @@ def melt_frames(measured: dict[str, np.ndarray], frame_size: tuple[int, int],
             size[:, 0], size[:, 1])
         both_seen = (vis >= hs.melt_min_visibility).all(axis=1)
         apart = np.where(np.isnan(apart) | ~both_seen, np.inf, apart)[:, None]
-        on_face = measured.get("hand_pose.on_face")
-        off_face = (np.ones((n, 2), bool) if on_face is None
-                    else np.nan_to_num(on_face.astype(np.float64), nan=0.0) == 0)
+        off_face = np.nan_to_num(measured["hand_pose.on_face"].astype(np.float64), nan=0.0) == 0
         return ((vis >= hs.melt_min_visibility) & inside & (size >= hs.melt_min_size_px)
                 & (found == 0) & (speed < hs.melt_max_speed) & (apart >= hs.melt_min_apart)
                 & off_face)
